@@ -1,0 +1,9 @@
+"""Errors that say whether trying again can help."""
+
+
+class PermanentError(Exception):
+    """The message can never succeed as it is: dead-letter it with this reason, at once."""
+
+
+class UnknownSchemaVersion(PermanentError):
+    pass

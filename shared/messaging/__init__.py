@@ -1,0 +1,1 @@
+"""Messaging: topology, broker, consume guard, outbox and inbox."""

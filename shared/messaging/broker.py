@@ -1,0 +1,69 @@
+"""The broker every service uses: confirms on, persistent publishing, the consume guard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
+from faststream.rabbit.schemas.queue import QueueType
+
+from .guard import ConsumeGuard
+from .topology import DEAD_LETTER, QueueSpec, work_queue_arguments
+
+
+def make_broker(amqp_url: str, *, prefetch: int = 64, **kwargs: Any) -> RabbitBroker:
+    broker: RabbitBroker
+
+    async def dead_letter(raw: Any, queue: str, reason_headers: dict[str, Any]) -> None:
+        await broker.publish(
+            raw.body,
+            exchange=DEAD_LETTER,
+            routing_key=queue,
+            message_id=raw.message_id,
+            correlation_id=raw.correlation_id,
+            content_type=raw.content_type or "application/json",
+            message_type=raw.type,
+            headers={
+                **(raw.headers or {}),
+                **reason_headers,
+                "x-dvk-original-exchange": raw.exchange or "",
+                "x-dvk-original-routing-key": raw.routing_key or "",
+                "x-dvk-queue": queue,
+            },
+            persist=True,
+            mandatory=False,
+        )
+
+    broker = RabbitBroker(
+        amqp_url,
+        default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
+        middlewares=(ConsumeGuard(dead_letter=dead_letter),),
+        logger=None,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        graceful_timeout=30.0,
+        **kwargs,
+    )
+    return broker
+
+
+def work_queue(spec: QueueSpec) -> RabbitQueue:
+    return RabbitQueue(spec.name, queue_type=QueueType.QUORUM, durable=True,
+                       arguments=work_queue_arguments(spec))  # type: ignore[arg-type]
+
+
+def outbox_publisher(broker: RabbitBroker) -> Any:
+    async def publish(row: Any) -> None:
+        await broker.publish(
+            row.body.encode(),
+            exchange=row.exchange,
+            routing_key=row.routing_key,
+            message_id=row.event_id,
+            correlation_id=row.correlation_id,
+            content_type="application/json",
+            message_type=row.message_type,
+            persist=True,
+            mandatory=False,
+        )
+
+    return publish

@@ -1,0 +1,127 @@
+"""The consume guard: binds log context, retries transient faults, dead-letters with a reason.
+
+Placed inside FastStream's acknowledgement middleware, so:
+- a transient fault (database down, locked) is retried here with back-off, the message held;
+- a permanent fault (invalid payload, unknown version, PermanentError), or any fault on the
+  last allowed attempt, is copied to dvk.dlx with the reason in its headers, then acked;
+- any other fault is re-raised, so the message is nacked and redelivered (quorum queues count
+  the redeliveries in x-delivery-count).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from faststream import BaseMiddleware
+from faststream.exceptions import HandlerException
+from pydantic import ValidationError
+
+from shared.contracts.base import utc_now
+from shared.db import is_transient
+from shared.errors import PermanentError
+from shared.logging import get_logger
+
+from .topology import CONSUMER_MAX_ATTEMPTS
+
+log = get_logger()
+
+DeadLetter = Callable[[Any, str, dict[str, Any]], Awaitable[None]]
+
+
+def is_permanent(exc: BaseException) -> bool:
+    return isinstance(exc, (PermanentError, ValidationError, json.JSONDecodeError,
+                            UnicodeDecodeError))
+
+
+def describe(exc: BaseException) -> str:
+    """A reason for the headers: names fields and causes, never the offending values."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
+            for err in exc.errors(include_input=False)
+        )[:1000]
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def delivery_count(raw: Any) -> int:
+    headers = getattr(raw, "headers", None) or {}
+    try:
+        return int(headers.get("x-delivery-count", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+class ConsumeGuard:
+    """Middleware factory: `RabbitBroker(middlewares=[ConsumeGuard(...)])`."""
+
+    def __init__(self, *, dead_letter: DeadLetter, max_attempts: int = CONSUMER_MAX_ATTEMPTS,
+                 max_backoff: float = 10.0) -> None:
+        self.dead_letter = dead_letter
+        self.max_attempts = max_attempts
+        self.max_backoff = max_backoff
+
+    def __call__(self, msg: Any, /, *, context: Any) -> _Guard:
+        return _Guard(msg, context=context, guard=self)
+
+
+class _Guard(BaseMiddleware):
+    def __init__(self, msg: Any, /, *, context: Any, guard: ConsumeGuard) -> None:
+        super().__init__(msg, context=context)
+        self.guard = guard
+
+    async def on_receive(self) -> None:
+        raw = self.msg
+        structlog.contextvars.bind_contextvars(
+            event_id=getattr(raw, "message_id", None),
+            correlation_id=getattr(raw, "correlation_id", None),
+            message_type=getattr(raw, "type", None),
+        )
+
+    async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+        delay = 0.5
+        while True:
+            try:
+                return await call_next(msg)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("transient fault, retrying", error=type(exc).__name__,
+                            retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.guard.max_backoff)
+
+    async def after_processed(self, exc_type: Any = None, exc_val: Any = None,
+                              exc_tb: Any = None) -> bool:
+        try:
+            return await self._settle(exc_val)
+        finally:
+            structlog.contextvars.unbind_contextvars("event_id", "correlation_id", "message_type")
+
+    async def _settle(self, exc: BaseException | None) -> bool:
+        if exc is None or isinstance(exc, (HandlerException, asyncio.CancelledError)):
+            return False
+        attempts = delivery_count(self.msg) + 1
+        reason = describe(exc)
+        if not is_permanent(exc) and attempts < self.guard.max_attempts:
+            log.warning("handler failed, message will be redelivered", reason=reason,
+                        attempt=attempts)
+            return False
+        queue = _queue_name(self.context)
+        await self.guard.dead_letter(self.msg, queue, {
+            "x-dvk-reason": reason,
+            "x-dvk-error-type": type(exc).__name__,
+            "x-dvk-attempts": attempts,
+            "x-dvk-failed-at": utc_now().isoformat(),
+        })
+        log.error("message dead-lettered", queue=queue, reason=reason, attempt=attempts)
+        return True
+
+
+def _queue_name(context: Any) -> str:
+    handler = context.get("handler_")
+    queue = getattr(handler, "queue", None)
+    return getattr(queue, "name", None) or "unknown"

@@ -1,0 +1,84 @@
+"""The unit of work every handler runs in: state, inbox mark and outgoing events, one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Self
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.contracts.base import Envelope, utc_now
+
+from .topology import EVENTS
+
+
+class SqlUnitOfWork:
+    """Subclass per service to add repositories in `_open`. Never commits by itself."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        *,
+        outbox: Table,
+        inbox: Table,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._inbox = inbox
+        self._on_commit = on_commit
+        self._published = 0
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        await self.session.begin()
+        self._open()
+        return self
+
+    def _open(self) -> None:
+        """Hook: build repositories on self.session."""
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def already_processed(self, event_id: str, consumer: str) -> bool:
+        found = await self.session.scalar(
+            select(self._inbox.c.event_id).where(
+                self._inbox.c.event_id == event_id, self._inbox.c.consumer == consumer
+            )
+        )
+        return found is not None
+
+    async def mark_processed(self, event_id: str, consumer: str) -> None:
+        await self.session.execute(
+            insert(self._inbox).values(event_id=event_id, consumer=consumer,
+                                       processed_at=utc_now())
+        )
+
+    async def publish(self, envelope: Envelope[Any], *, exchange: str = EVENTS) -> None:
+        await self.session.execute(insert(self._outbox).values(**outbox_row(envelope, exchange)))
+        self._published += 1
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self._published and self._on_commit is not None:
+            self._on_commit()
+        self._published = 0
+
+
+def outbox_row(envelope: Envelope[Any], exchange: str) -> dict[str, Any]:
+    return {
+        "event_id": envelope.event_id,
+        "exchange": exchange,
+        "routing_key": envelope.routing_key,
+        "message_type": envelope.type,
+        "correlation_id": envelope.correlation_id,
+        "body": envelope.model_dump_json(),
+        "created_at": utc_now(),
+    }

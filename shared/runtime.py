@@ -1,0 +1,125 @@
+"""Runs one service: declare topology, start broker, outbox relay and HTTP; stop gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from faststream.rabbit import RabbitBroker
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.logging import get_logger
+from shared.messaging.declare import wait_and_declare
+from shared.messaging.relay import OutboxRelay
+
+log = get_logger()
+
+
+@dataclass
+class ServiceParts:
+    """What a service's bootstrap builds; the runtime only starts and stops it."""
+
+    name: str
+    amqp_url: str
+    broker: RabbitBroker
+    engine: AsyncEngine
+    relay: OutboxRelay
+    http: FastAPI
+    http_host: str
+    http_port: int
+    background: list[Any] = field(default_factory=list)  # objects with async run() and stop()
+
+
+async def database_ready(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def broker_ready(broker: RabbitBroker) -> None:
+    if not await broker.ping(timeout=2.0):
+        raise ConnectionError("broker unreachable")
+
+
+async def serve(parts: ServiceParts) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await wait_and_declare(parts.amqp_url)
+    await parts.broker.start()
+    http = uvicorn.Server(uvicorn.Config(parts.http, host=parts.http_host,
+                                         port=parts.http_port, log_config=None,
+                                         access_log=False, lifespan="off"))
+    workers = [parts.relay, *parts.background]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    tasks.append(asyncio.create_task(http.serve()))
+    log.info("service started", http_port=parts.http_port)
+    await _wait_for_stop_or_crash(stop, tasks)
+    await _shutdown(parts, workers, http, tasks)
+
+
+async def _wait_for_stop_or_crash(stop: asyncio.Event, tasks: list[asyncio.Task]) -> None:
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        if task is not stopper and task.exception() is not None:
+            log.error("service component crashed", error=repr(task.exception()))
+    stopper.cancel()
+
+
+async def _shutdown(parts: ServiceParts, workers: list[Any], http: uvicorn.Server,
+                    tasks: list[asyncio.Task]) -> None:
+    log.info("service stopping")
+    for subscriber in parts.broker.subscribers:
+        await subscriber.stop()  # no new deliveries; the unacked go back to the queue
+    for worker in workers:
+        worker.stop()
+    http.should_exit = True
+    await asyncio.wait(tasks, timeout=10)
+    try:
+        await parts.relay.relay_once()  # last flush; what is left waits for the next start
+    except Exception as exc:
+        log.warning("final outbox flush failed; rows stay for the next start", error=repr(exc))
+    await parts.broker.stop()
+    await parts.engine.dispose()
+    log.info("service stopped")
+
+
+def assemble(*, name: str, common: Any, own: Any, engine: AsyncEngine, sessions: Any,
+             outbox: Any, routers: list[Any], http_routers: list[Any] | None = None,
+             registry: Any = None) -> ServiceParts:
+    """Builds the broker, relay and HTTP app around a service's routers (explicit wiring)."""
+    from functools import partial
+
+    from prometheus_client import CollectorRegistry
+
+    from shared.http import base_http_app
+    from shared.messaging.broker import make_broker, outbox_publisher
+
+    broker = make_broker(own.amqp_url, prefetch=common.prefetch)
+    for router in routers:
+        broker.include_router(router)
+    relay = OutboxRelay(engine=engine, sessions=sessions, outbox=outbox,
+                        publish=outbox_publisher(broker))
+    http = base_http_app(name, registry=registry or CollectorRegistry(), checks={
+        "database": partial(database_ready, engine), "broker": partial(broker_ready, broker)})
+    for router in http_routers or []:
+        http.include_router(router)
+    return ServiceParts(name=name, amqp_url=own.amqp_url, broker=broker, engine=engine,
+                        relay=relay, http=http, http_host=common.http_host,
+                        http_port=own.http_port)
+
+
+def run(name: str, build: Any) -> None:
+    """Entry point of `dvk run SERVICE`: settings, logs, then serve until a signal."""
+    from shared.logging import configure_logging
+    from shared.settings import load_settings
+
+    common, own = load_settings(name)
+    configure_logging(name, common.log_level)
+    asyncio.run(serve(build(common, own)))
