@@ -20,7 +20,7 @@ from pathlib import Path
 
 import holidays
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_OVERRIDES_PATH = Path(__file__).parent / "catalogue" / "calendar_overrides.yaml"
 _ONE_DAY = timedelta(days=1)
@@ -70,7 +70,7 @@ def load_overrides(path: Path | str) -> list[CalendarOverride]:
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         parsed = _OverridesFile.model_validate(raw)
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+    except (OSError, yaml.YAMLError, ValueError) as exc:  # ValidationError is a ValueError
         raise CalendarOverridesError(f"calendar overrides {path}: {exc}") from exc
     days_off = [CalendarOverride(e.day, False, e.name, e.source) for e in parsed.days_off]
     worked = [CalendarOverride(e.day, True, e.name, e.source) for e in parsed.working_days]
