@@ -21,6 +21,16 @@ class CommonSettings(BaseSettings):
     prefetch: int = 64
     http_host: str = "127.0.0.1"
     confidentiality_key: str = ""
+    catalogue_dir: Path | None = None
+
+
+def catalogue_file(common: CommonSettings, name: str) -> Path | None:
+    """An operator's edited copy of a catalogue file in DVK_CATALOGUE_DIR, if there is one;
+    None means: use the default shipped with the code."""
+    if common.catalogue_dir is None:
+        return None
+    candidate = common.catalogue_dir / name
+    return candidate if candidate.exists() else None
 
 
 class ServiceSettings(BaseSettings):

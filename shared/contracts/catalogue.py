@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import Payload
 from .feedback import FeedbackReceived, IntakeRejected, SubmitFeedback
-from .notify import ReminderScheduled
+from .notify import NotificationsScheduled
 from .routing import CaseAssigned, CaseNeedsTriage
 
 INGRESS_COMMANDS: tuple[type[Payload], ...] = (SubmitFeedback,)
@@ -13,7 +13,7 @@ EVENTS: tuple[type[Payload], ...] = (
     IntakeRejected,
     CaseAssigned,
     CaseNeedsTriage,
-    ReminderScheduled,
+    NotificationsScheduled,
 )
 
 BY_TYPE: dict[tuple[str, int], type[Payload]] = {

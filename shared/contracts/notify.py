@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime
+from datetime import date
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from .base import Payload
 
 
-class ReminderScheduled(Payload):
-    message_type = "notify.reminder_scheduled"
+class ScheduledItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: str
+    kind: str
+    audience: str
+    step: str
+    due_on: date | None
+    send_at: AwareDatetime
+
+
+class NotificationsScheduled(Payload):
+    """notify planned the reminders and escalation ladder of a case's deadlines."""
+
+    message_type = "notify.notifications_scheduled"
 
     ref: str
     unit_code: str
-    kind: str
-    step: str
-    send_at: AwareDatetime
-    idempotency_key: str
+    items: list[ScheduledItem]

@@ -15,11 +15,16 @@ class StepDeadline(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     step: str
+    label: str
     due_on: date
     days: int
     day_unit: Literal["calendar", "working"]
     counted_from: date
     legal_basis: str
+    provisional: bool = Field(
+        default=False, description="Counted from an assumed acceptance date until one is known")
+    unconfirmed: bool = Field(default=False, description="The limit is a setting not yet "
+                              "confirmed against the official text")
 
 
 class Assignment(BaseModel):

@@ -1,0 +1,3 @@
+"""notify's settings: DVK_NOTIFY_DATABASE_URL, DVK_NOTIFY_HTTP_PORT, plus the common DVK_*."""
+
+SERVICE = "notify"

@@ -1,0 +1,69 @@
+"""Composition root of routing: catalogues loaded once, rules re-read when their file changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from shared.calendar import WorkingCalendar, default_calendar
+from shared.contracts.feedback import FeedbackReceived
+from shared.db import create_engine, session_factory
+from shared.logging import get_logger
+from shared.settings import CommonSettings, ServiceSettings, catalogue_file
+
+from .deadline_policies import DeadlinePolicies
+from .domain import Decision, decide
+from .orm import inbox, outbox
+from .rules import RuleBookSource
+from .units import UnitCatalogue
+from .uow import RoutingUnitOfWork
+
+log = get_logger()
+
+
+@dataclass
+class RoutingPolicy:
+    rules: RuleBookSource
+    units: UnitCatalogue
+    policies: DeadlinePolicies
+    calendar: WorkingCalendar
+
+    def decide(self, case: FeedbackReceived) -> Decision:
+        state = self.rules.current()
+        if state.changed:
+            log.info("routing rules reloaded", path=str(self.rules.path),
+                     version=state.rulebook.content_hash[:12])
+        if state.error:
+            log.error("routing rules file invalid; previous rules kept", error=state.error)
+        return decide(case, rulebook=state.rulebook, units=self.units, policies=self.policies,
+                      calendar=self.calendar)
+
+
+@dataclass
+class Routing:
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    policy: RoutingPolicy
+    on_commit: Any = None
+
+    def uow(self) -> RoutingUnitOfWork:
+        return RoutingUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
+                                 on_commit=self.on_commit)
+
+    def decide(self, case: FeedbackReceived) -> Decision:
+        return self.policy.decide(case)
+
+
+def load_policy(common: CommonSettings) -> RoutingPolicy:
+    units = UnitCatalogue.load(catalogue_file(common, "units.yaml"))
+    rules = RuleBookSource(catalogue_file(common, "rules.yaml"), units=units)
+    return RoutingPolicy(rules=rules, units=units,
+                         policies=DeadlinePolicies.load(catalogue_file(common, "deadline_policies.yaml")),
+                         calendar=default_calendar())
+
+
+def bootstrap(common: CommonSettings, own: ServiceSettings) -> Routing:
+    engine = create_engine(own.database_url)
+    return Routing(engine=engine, sessions=session_factory(engine), policy=load_policy(common))

@@ -1,0 +1,1 @@
+"""Test support shared by the test suite, fault tests and benchmarks: factories and harnesses."""
