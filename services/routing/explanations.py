@@ -1,0 +1,68 @@
+"""Short Vietnamese sentences that say why a case went to a unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.routing.rules import RoutingInput
+    from services.routing.rules_schema import RuleSpec
+    from services.routing.units import Unit
+
+KIND_LABELS_VI = {
+    "phan_anh": "phản ánh",
+    "kien_nghi": "kiến nghị",
+    "khieu_nai": "khiếu nại",
+    "to_cao": "tố cáo",
+    "gop_y": "góp ý",
+}
+
+
+def explain_fallback(unit: Unit) -> str:
+    return f"Không có quy tắc nào khớp; giao {unit.name} phân loại thủ công."
+
+
+def explain_match(
+    spec: RuleSpec,
+    matched: Iterable[str],
+    item: RoutingInput,
+    unit: Unit,
+    replaced: Unit | None,
+) -> str:
+    """`replaced` is the unit the rule named when its work has passed to `unit`."""
+    named = replaced or unit
+    reasons = "; ".join(_reasons(spec, tuple(matched), item, named))
+    sentence = f'Theo quy tắc "{spec.id}" ({spec.description}): {reasons}; giao {unit.name}'
+    if replaced:
+        sentence += f" (chức năng của {replaced.name} đã chuyển giao {_day(replaced)})"
+    if unit.is_external:
+        sentence += "; đơn vị ngoài Sở: thực hiện chuyển đơn"
+    return sentence + "."
+
+
+def _day(unit: Unit) -> str:
+    if unit.valid_to is None:
+        return "trước đó"
+    return f"sau ngày {unit.valid_to:%d/%m/%Y}"
+
+
+def _reasons(
+    spec: RuleSpec, matched: tuple[str, ...], item: RoutingInput, named: Unit
+) -> list[str]:
+    when = spec.when
+    reasons = []
+    if when.kinds:
+        reasons.append(f"loại đơn là {KIND_LABELS_VI.get(item.kind, item.kind)}")
+    if spec.unit_from:
+        reasons.append(f"quyết định bị khiếu nại do {named.name} ban hành")
+    if when.channels:
+        reasons.append(f"kênh tiếp nhận {item.channel}")
+    if when.categories:
+        reasons.append(f"nhóm {', '.join(item.category_hints)}")
+    if when.districts or when.communes:
+        place = ", ".join(p for p in (item.commune, item.district) if p)
+        reasons.append(f"địa bàn {place}")
+    if matched:
+        reasons.append("khớp từ khóa " + ", ".join(f'"{k}"' for k in matched))
+    return reasons

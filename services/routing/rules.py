@@ -1,0 +1,261 @@
+"""Routing rules: ordered policies, first match wins, loaded from rules.yaml.
+
+Pure decisions: `RuleBook.route` takes the case, the unit catalogue and a date, and returns
+which unit is responsible and why. `RuleBookSource` re-reads the YAML when it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from services.routing.explanations import explain_fallback, explain_match
+from services.routing.rules_schema import (
+    RuleBookError,
+    RuleBookSpec,
+    RuleSpec,
+    parse_rulebook_yaml,
+)
+from services.routing.units import Unit, UnitCatalogue, UnitNotFound
+from shared.text import fold, phrase_pattern
+
+DEFAULT_RULES_PATH = Path(__file__).parent / "catalogue" / "rules.yaml"
+
+
+__all__ = [
+    "DEFAULT_RULES_PATH",
+    "RoutingDecision",
+    "RoutingInput",
+    "RuleBook",
+    "RuleBookError",
+    "RuleBookSource",
+    "RuleBookState",
+]
+
+
+@dataclass(frozen=True)
+class RoutingInput:
+    """What routing looks at. `kind` is a FeedbackKind value (e.g. "khieu_nai")."""
+
+    kind: str
+    subject: str = ""
+    content: str = ""
+    category_hints: tuple[str, ...] = ()
+    channel: str | None = None
+    district: str | None = None
+    commune: str | None = None
+    decision_issuer_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    unit_code: str
+    unit_name: str
+    rule_id: str
+    rule_description: str
+    matched_keywords: tuple[str, ...]
+    needs_triage: bool
+    explanation: str
+    is_external: bool = False
+    redirected_from: str | None = None
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    spec: RuleSpec
+    keywords: tuple[tuple[str, re.Pattern[str]], ...]
+    excluded: tuple[re.Pattern[str], ...]
+    folded: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, spec: RuleSpec) -> _CompiledRule:
+        when = spec.when
+        folded = {
+            "categories": frozenset(fold(c) for c in when.categories),
+            "districts": frozenset(fold(d) for d in when.districts),
+            "communes": frozenset(fold(c) for c in when.communes),
+        }
+        keywords = tuple((k, phrase_pattern(k)) for k in when.keywords_any)
+        excluded = tuple(phrase_pattern(k) for k in when.keywords_none)
+        return cls(spec, keywords, excluded, folded)
+
+    def match(self, item: RoutingInput, text: str) -> tuple[str, ...] | None:
+        """Matched keywords (empty when the rule has none) if every condition holds, else None."""
+        if not self._attributes_match(item) or any(p.search(text) for p in self.excluded):
+            return None
+        if not self.keywords:
+            return ()
+        found = tuple(keyword for keyword, pattern in self.keywords if pattern.search(text))
+        return found or None
+
+    def _attributes_match(self, item: RoutingInput) -> bool:
+        when = self.spec.when
+        if when.kinds and item.kind not in when.kinds:
+            return False
+        if when.channels and item.channel not in when.channels:
+            return False
+        hints = {fold(h) for h in item.category_hints}
+        if self.folded["categories"] and not hints & self.folded["categories"]:
+            return False
+        return _one_of(item.district, self.folded["districts"]) and _one_of(
+            item.commune, self.folded["communes"]
+        )
+
+
+def _one_of(value: str | None, allowed: frozenset[str]) -> bool:
+    return not allowed or (value is not None and fold(value) in allowed)
+
+
+class RuleBook:
+    """An ordered list of routing rules with a fallback unit."""
+
+    def __init__(self, spec: RuleBookSpec, *, content_hash: str = "") -> None:
+        self.spec = spec
+        self.content_hash = content_hash
+        self._rules = tuple(_CompiledRule.of(rule) for rule in spec.rules)
+        self._ignored = tuple(phrase_pattern(p) for p in spec.ignore_phrases)
+
+    @classmethod
+    def from_yaml_text(cls, text: str, *, source: str = "rules.yaml") -> RuleBook:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cls(parse_rulebook_yaml(text, source=source), content_hash=digest)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> RuleBook:
+        source = Path(path) if path is not None else DEFAULT_RULES_PATH
+        try:
+            text = source.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleBookError(f"{source}: không đọc được tệp: {exc}") from exc
+        return cls.from_yaml_text(text, source=str(source))
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [rule.spec.id for rule in self._rules]
+
+    def unknown_unit_codes(self, units: UnitCatalogue) -> list[str]:
+        """Unit codes named by the rules or the fallback that the catalogue does not know."""
+        named = [r.spec.unit for r in self._rules if r.spec.unit] + [self.spec.fallback.unit]
+        return sorted({code for code in named if not units.knows(code)})
+
+    def route(self, item: RoutingInput, *, units: UnitCatalogue, on: date) -> RoutingDecision:
+        """The first matching active rule decides; nothing matched: the fallback, for triage."""
+        text = self.text_for_matching(item)
+        for rule in self._rules:
+            matched = rule.match(item, text) if rule.spec.is_active(on) else None
+            if matched is None:
+                continue
+            target = _target_code(rule.spec, item, units, on)
+            if target is not None:
+                unit = units.resolve_or_raise(target, on=on)
+                replaced = units.by_code[target][-1] if unit.code != target else None
+                return _decide(rule.spec, matched, item, unit, replaced)
+        return self._fallback(units, on)
+
+    def text_for_matching(self, item: RoutingInput) -> str:
+        text = fold(f"{item.subject}\n{item.content}")
+        for pattern in self._ignored:
+            text = pattern.sub(" ", text)
+        return text
+
+    def _fallback(self, units: UnitCatalogue, on: date) -> RoutingDecision:
+        fallback = self.spec.fallback
+        unit = units.resolve_or_raise(fallback.unit, on=on)
+        return RoutingDecision(
+            unit_code=unit.code,
+            unit_name=unit.name,
+            rule_id="fallback",
+            rule_description=fallback.description,
+            matched_keywords=(),
+            needs_triage=True,
+            explanation=explain_fallback(unit),
+            is_external=unit.is_external,
+        )
+
+
+def _target_code(spec: RuleSpec, item: RoutingInput, units: UnitCatalogue, on: date) -> str | None:
+    """The rule's unit; for `unit_from`, the issuer named by the case if it resolves on `on`."""
+    if spec.unit is not None:
+        return spec.unit
+    issuer = item.decision_issuer_unit
+    if not issuer:
+        return None
+    try:
+        units.resolve_or_raise(issuer, on=on)
+    except UnitNotFound:
+        return None
+    return issuer
+
+
+def _decide(
+    spec: RuleSpec, matched: tuple[str, ...], item: RoutingInput, unit: Unit, replaced: Unit | None
+) -> RoutingDecision:
+    return RoutingDecision(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        rule_id=spec.id,
+        rule_description=spec.description,
+        matched_keywords=matched,
+        needs_triage=False,
+        explanation=explain_match(spec, matched, item, unit, replaced),
+        is_external=unit.is_external,
+        redirected_from=replaced.code if replaced else None,
+    )
+
+
+class RuleBookState(NamedTuple):
+    """What `RuleBookSource.current()` returns."""
+
+    rulebook: RuleBook
+    changed: bool
+    error: str | None
+
+
+class RuleBookSource:
+    """Rules from a YAML file, re-read when the file changes; bad edits keep the old rules."""
+
+    def __init__(self, path: Path | str | None = None, *, units: UnitCatalogue | None = None):
+        self.path = Path(path) if path is not None else DEFAULT_RULES_PATH
+        self._units = units
+        self._signature = self._stat_signature()
+        self._rulebook = self._read()
+        self._error: str | None = None
+
+    def current(self) -> RuleBookState:
+        """The rules in force; `changed` is True when this call loaded a new version."""
+        signature = self._stat_signature()
+        if signature == self._signature:
+            return RuleBookState(self._rulebook, False, self._error)
+        self._signature = signature
+        return self._reload()
+
+    def _reload(self) -> RuleBookState:
+        try:
+            candidate = self._read()
+        except RuleBookError as exc:
+            self._error = str(exc)
+            return RuleBookState(self._rulebook, False, self._error)
+        self._error = None
+        if candidate.content_hash == self._rulebook.content_hash:
+            return RuleBookState(self._rulebook, False, None)
+        self._rulebook = candidate
+        return RuleBookState(candidate, True, None)
+
+    def _read(self) -> RuleBook:
+        rulebook = RuleBook.load(self.path)
+        unknown = rulebook.unknown_unit_codes(self._units) if self._units else []
+        if unknown:
+            listed = ", ".join(unknown)
+            raise RuleBookError(f"{self.path}: mã đơn vị không có trong danh mục: {listed}")
+        return rulebook
+
+    def _stat_signature(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)

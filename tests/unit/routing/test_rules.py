@@ -1,0 +1,170 @@
+"""Rule mechanics: order, conditions, dates, fallback, explanations, validation errors."""
+
+from datetime import date
+
+import pytest
+
+from services.routing.rules import RoutingInput, RuleBook, RuleBookError
+from services.routing.units import Unit, UnitCatalogue, UnitKind
+
+ON = date(2024, 10, 15)
+
+UNITS = UnitCatalogue(
+    [
+        Unit(code="VAN_PHONG", name="Văn phòng Sở", kind=UnitKind.OFFICE),
+        Unit(code="THANH_TRA", name="Thanh tra Sở", kind=UnitKind.INSPECTORATE),
+        Unit(code="PHONG_A", name="Phòng A", kind=UnitKind.DIVISION, valid_to=date(2025, 2, 28),
+             successor="SO_B"),
+        Unit(code="PHONG_C", name="Phòng C", kind=UnitKind.DIVISION),
+        Unit(code="SO_B", name="Sở B", kind=UnitKind.EXTERNAL),
+    ]
+)
+
+RULES = """
+fallback: {unit: VAN_PHONG, description: "Phân loại thủ công"}
+ignore_phrases: ["Thương binh và Xã hội"]
+rules:
+  - id: to-cao
+    description: "Tố cáo"
+    when: {kinds: [to_cao]}
+    unit: THANH_TRA
+  - id: khieu-nai-noi-ban-hanh
+    description: "Đơn vị ban hành"
+    when: {kinds: [khieu_nai]}
+    unit_from: decision_issuer_unit
+  - id: sau-2025
+    description: "Chỉ từ 2025"
+    valid_from: 2025-03-01
+    when: {keywords_any: ["hộ nghèo"]}
+    unit: SO_B
+  - id: dia-ban
+    description: "Theo địa bàn và kênh"
+    when: {districts: ["Hương Khê"], channels: [duong_day_nong]}
+    unit: PHONG_C
+  - id: nhom
+    description: "Theo nhóm"
+    when: {categories: ["Lao động"]}
+    unit: PHONG_C
+  - id: tu-khoa
+    description: "Theo từ khóa"
+    when:
+      keywords_any: ["hộ nghèo", "thương binh", "việc làm"]
+      keywords_none: ["lừa đảo"]
+    unit: PHONG_A
+"""
+
+
+@pytest.fixture
+def book() -> RuleBook:
+    return RuleBook.from_yaml_text(RULES)
+
+
+def route(book: RuleBook, on: date = ON, **fields) -> object:
+    return book.route(RoutingInput(**{"kind": "phan_anh", **fields}), units=UNITS, on=on)
+
+
+def test_first_matching_rule_wins(book: RuleBook) -> None:
+    decision = route(book, kind="to_cao", content="tố cáo việc làm sai")
+    assert (decision.unit_code, decision.rule_id) == ("THANH_TRA", "to-cao")
+
+
+def test_keywords_ignore_case_and_diacritics(book: RuleBook) -> None:
+    decision = route(book, subject="HO NGHEO", content="xin xem xet")
+    assert decision.unit_code == "PHONG_A"
+    assert decision.matched_keywords == ("hộ nghèo",)
+
+
+def test_keywords_match_whole_words_only(book: RuleBook) -> None:
+    assert route(book, content="cac ho ngheon").needs_triage
+
+
+def test_keywords_none_excludes(book: RuleBook) -> None:
+    decision = route(book, content="tuyển dụng việc làm lừa đảo")
+    assert decision.needs_triage and decision.unit_code == "VAN_PHONG"
+
+
+def test_ignore_phrases_are_removed_before_matching(book: RuleBook) -> None:
+    assert route(book, content="Sở Lao động - Thương binh và Xã hội trả lời chậm").needs_triage
+    assert route(book, content="tôi là thương binh hạng 2/4").unit_code == "PHONG_A"
+
+
+def test_rule_validity_dates(book: RuleBook) -> None:
+    assert route(book, content="hộ nghèo", on=date(2025, 2, 28)).rule_id == "tu-khoa"
+    assert route(book, content="hộ nghèo", on=date(2025, 3, 1)).rule_id == "sau-2025"
+
+
+def test_locality_and_channel_both_required(book: RuleBook) -> None:
+    hit = route(book, content="x", district="huong khe", channel="duong_day_nong")
+    miss = route(book, content="x", district="Hương Khê", channel="email")
+    assert hit.rule_id == "dia-ban"
+    assert "địa bàn huong khe" in hit.explanation
+    assert miss.needs_triage
+
+
+def test_category_hints_compare_without_diacritics(book: RuleBook) -> None:
+    assert route(book, content="x", category_hints=("lao dong",)).rule_id == "nhom"
+
+
+def test_complaint_goes_to_the_issuing_unit(book: RuleBook) -> None:
+    decision = route(book, kind="khieu_nai", content="x", decision_issuer_unit="PHONG_C")
+    assert decision.unit_code == "PHONG_C"
+    assert "Phòng C ban hành" in decision.explanation
+
+
+def test_complaint_with_unknown_issuer_falls_through(book: RuleBook) -> None:
+    decision = route(book, kind="khieu_nai", content="việc làm", decision_issuer_unit="NOPE")
+    assert decision.rule_id == "tu-khoa"
+
+
+def test_work_of_an_ended_unit_goes_to_its_successor(book: RuleBook) -> None:
+    decision = route(book, content="việc làm", on=date(2025, 6, 1))
+    assert decision.unit_code == "SO_B"
+    assert decision.redirected_from == "PHONG_A"
+    assert decision.is_external
+    assert "chuyển đơn" in decision.explanation
+
+
+def test_nothing_matched_goes_to_the_office_for_triage(book: RuleBook) -> None:
+    decision = route(book, content="đường sạt lở")
+    assert decision.needs_triage
+    assert (decision.unit_code, decision.rule_id) == ("VAN_PHONG", "fallback")
+    assert "Không có quy tắc nào khớp" in decision.explanation
+
+
+def test_explanation_names_rule_and_matched_words(book: RuleBook) -> None:
+    decision = route(book, content="viec lam cho thuong binh")
+    assert decision.explanation.startswith('Theo quy tắc "tu-khoa" (Theo từ khóa)')
+    assert '"thương binh"' in decision.explanation and '"việc làm"' in decision.explanation
+    assert decision.explanation.endswith("giao Phòng A.")
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("rules:\n  - {id: a, description: d, when: {kinds: [tocao]}, unit: X}\n",
+         "quy tắc 'a' (rules[0]), trường when.kinds[0]"),
+        ("rules:\n  - {id: a, description: d, when: {keywords_any: ['--']}, unit: X}\n",
+         "quy tắc 'a' (rules[0]), trường when.keywords_any"),
+        ("rules:\n  - {id: ok, description: d, when: {kinds: [gop_y]}, unit: X}\n"
+         "  - {id: b, description: d, unit: X}\n",
+         "quy tắc 'b' (rules[1]), trường (cả quy tắc): Value error, a rule needs"),
+        ("rules:\n  - {id: c, description: d, when: {kinds: [gop_y]}}\n",
+         "give exactly one of `unit` or `unit_from`"),
+        ("rules:\n  - {id: c, description: d, when: {kinds: [gop_y]}, unit: X, colour: red}\n",
+         "trường colour"),
+        ("rules:\n  - {id: a, description: d, when: {kinds: [gop_y]}, unit: X}\n"
+         "  - {id: a, description: e, when: {kinds: [gop_y]}, unit: X}\n",
+         "rule id 'a' is used twice"),
+        ("rules: [\n", "không đọc được YAML"),
+        ("- just a list\n", "cần một bảng"),
+    ],
+)
+def test_invalid_rules_give_errors_naming_rule_and_field(yaml_text: str, expected: str) -> None:
+    with pytest.raises(RuleBookError) as error:
+        RuleBook.from_yaml_text(yaml_text)
+    assert expected in str(error.value)
+
+
+def test_unknown_unit_codes_are_reported(book: RuleBook) -> None:
+    smaller = UnitCatalogue([Unit(code="VAN_PHONG", name="VP", kind=UnitKind.OFFICE)])
+    assert book.unknown_unit_codes(smaller) == ["PHONG_A", "PHONG_C", "SO_B", "THANH_TRA"]
