@@ -45,11 +45,13 @@ async def broker_ready(broker: RabbitBroker) -> None:
         raise ConnectionError("broker unreachable")
 
 
-async def serve(parts: ServiceParts) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+async def serve(parts: ServiceParts, stop: asyncio.Event | None = None) -> None:
+    """Runs until `stop` is set, or SIGINT/SIGTERM when no event is given."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     await wait_and_declare(parts.amqp_url)
     await parts.broker.start()
     http = uvicorn.Server(uvicorn.Config(parts.http, host=parts.http_host,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.calendar import default_calendar
 from shared.db import create_engine, session_factory
-from shared.settings import CommonSettings, ServiceSettings
+from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 
 from .domain import plan_for_case
 from .orm import inbox, outbox
@@ -30,7 +30,11 @@ class Notify:
                                 on_commit=self.on_commit)
 
 
+def default_plan(common: CommonSettings) -> Any:
+    return partial(plan_for_case, policy=load_policy(catalogue_file(common, "notify_policy.yaml")),
+                   calendar=default_calendar())
+
+
 def bootstrap(common: CommonSettings, own: ServiceSettings) -> Notify:
     engine = create_engine(own.database_url)
-    plan = partial(plan_for_case, policy=load_policy(), calendar=default_calendar())
-    return Notify(engine=engine, sessions=session_factory(engine), plan=plan)
+    return Notify(engine=engine, sessions=session_factory(engine), plan=default_plan(common))

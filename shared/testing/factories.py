@@ -55,3 +55,19 @@ def feedback_payload(*, kind: str | None = None, external_id: str | None = None,
 
 def feedback_body(**kwargs: Any) -> bytes:
     return json.dumps(feedback_payload(**kwargs), ensure_ascii=False).encode()
+
+
+def received_event(ref: str = "PAKN-2026-000001", **overrides: Any):
+    """A FeedbackReceived as intake would announce it (sender reduced to a summary)."""
+    from shared.contracts.feedback import FeedbackReceived, SenderSummary
+
+    payload = feedback_payload(**overrides)
+    payload.pop("sender")
+    return FeedbackReceived(**payload, ref=ref, sender=SenderSummary(
+        anonymous=False, consent_to_contact=True, has_contact=True, protected=False))
+
+
+def envelope_of(payload: Any, *, producer: str = "test", event_id: str | None = None):
+    from shared.contracts.base import make_envelope
+
+    return make_envelope(payload, producer=producer, event_id=event_id)

@@ -1,0 +1,90 @@
+"""The four services in-process on a real RabbitMQ (a fresh vhost per test)."""
+
+import json
+import uuid
+
+import aio_pika
+import httpx
+import pytest
+
+from shared.testing.factories import feedback_body
+from shared.testing.inprocess import eventually, running
+
+pytestmark = pytest.mark.broker
+ALL = ("intake", "routing", "notify", "reporting")
+
+
+async def _publish(amqp_url: str, body: bytes, *, routing_key="feedback.submit.v1",
+                   message_id: str | None = None, exchange="dvk.ingress") -> None:
+    """Plain aio-pika, as any integrating system would publish."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange)
+        await target.publish(aio_pika.Message(
+            body, message_id=message_id, content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key)
+
+
+async def _get(parts, path: str):
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"http://{parts.http_host}:{parts.http_port}{path}")
+    return response.json() if response.status_code == 200 else None
+
+
+async def test_same_message_twice_from_raw_aiopika_is_one_case(amqp_url, tmp_path):
+    async with running(ALL, amqp_url=amqp_url, data_dir=tmp_path) as parts:
+        body, message_id = feedback_body(kind="kien_nghi"), str(uuid.uuid4())
+        await _publish(amqp_url, body, message_id=message_id)
+        await _publish(amqp_url, body, message_id=message_id)
+        await eventually(lambda: _scheduled(parts["reporting"]))
+        await _publish(amqp_url, feedback_body(), message_id=str(uuid.uuid4()))  # a marker
+        await eventually(lambda: _get(parts["reporting"], "/v1/cases/PAKN-2026-000002"))
+        summary = await _get(parts["reporting"], "/v1/summary")
+        case = await _get(parts["reporting"], "/v1/cases/PAKN-2026-000001")
+        schedule = await _get(parts["notify"], "/v1/schedules/PAKN-2026-000001")
+        assignment = await _get(parts["routing"], "/v1/assignments/PAKN-2026-000001")
+    assert summary["received"] == 2 and summary["assigned"] >= 1
+    assert [h["action"] for h in assignment["history"]] == ["assigned"]
+    keys = [(i["kind"], i["step"]) for i in schedule["items"]]
+    assert len(keys) == len(set(keys)) and case["reminders_scheduled"] == len(keys)
+
+
+async def _scheduled(reporting_parts):
+    case = await _get(reporting_parts, "/v1/cases/PAKN-2026-000001")
+    return case and case["reminders_scheduled"] > 0
+
+
+async def test_invalid_message_is_kept_and_the_next_one_flows(amqp_url, tmp_path):
+    async with running(("intake",), amqp_url=amqp_url, data_dir=tmp_path) as parts:
+        await _publish(amqp_url, b'{"kind": "to_cao", "content": 42}', message_id="bad-1")
+        await _publish(amqp_url, feedback_body(), message_id="good-1")
+        await eventually(lambda: _get(parts["intake"], "/v1/feedback/PAKN-2026-000001"))
+        rejected = await _get(parts["intake"], "/v1/rejected")
+    [kept] = rejected
+    assert kept["message_id"] == "bad-1"
+    assert {"data.content", "data.source_system"} <= {e["field"] for e in kept["errors"]}
+
+
+async def test_poison_event_is_dead_lettered_with_its_reason(amqp_url, tmp_path):
+    async with running(("routing",), amqp_url=amqp_url, data_dir=tmp_path) as parts:
+        await _publish(amqp_url, b'{"event_id": "x"}', routing_key="intake.feedback_received.v1",
+                       message_id="poison-1", exchange="dvk.events")
+        dead = await eventually(lambda: _get_one(amqp_url, "routing.cases.dlq"))
+        assert parts["routing"].broker is not None
+    assert dead.message_id == "poison-1"
+    assert dead.headers["x-dvk-error-type"] == "ValidationError"
+    assert "data" in dead.headers["x-dvk-reason"]
+    assert dead.headers["x-dvk-original-routing-key"] == "intake.feedback_received.v1"
+    assert json.loads(dead.body) == {"event_id": "x"}
+
+
+async def _get_one(amqp_url: str, queue_name: str):
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(queue_name)
+        message = await queue.get(fail=False)
+        if message is not None:
+            await message.ack()
+        return message

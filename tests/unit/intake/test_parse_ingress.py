@@ -1,0 +1,105 @@
+import json
+
+import pytest
+
+from services.intake.domain import AcceptedCommand, IngressMessage, Rejection, parse_ingress
+from shared.contracts.feedback import SubmitFeedback
+from shared.testing.factories import feedback_payload
+
+
+def _msg(body, *, routing_key="feedback.submit.v1", message_id="m-1", message_type=None,
+         headers=None) -> IngressMessage:
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    return IngressMessage(body=raw, message_id=message_id, routing_key=routing_key,
+                          message_type=message_type, correlation_id=None, headers=headers or {})
+
+
+def _fields(result) -> set[str]:
+    assert isinstance(result, Rejection), result
+    return {e.field for e in result.errors}
+
+
+def test_bare_payload_is_typed_by_its_routing_key():
+    result = parse_ingress(_msg(feedback_payload(kind="kien_nghi")))
+    assert isinstance(result, AcceptedCommand)
+    assert isinstance(result.command, SubmitFeedback)
+    assert result.event_id == "m-1" and result.correlation_id == "m-1"
+
+
+def test_envelope_is_accepted_with_its_own_ids():
+    envelope = {"event_id": "e-9", "type": "feedback.submit", "schema_version": 1,
+                "occurred_at": "2026-11-20T08:00:00+07:00", "correlation_id": "c-1",
+                "causation_id": None, "producer": "hotline", "data": feedback_payload()}
+    result = parse_ingress(_msg(envelope, routing_key="anything"))
+    assert isinstance(result, AcceptedCommand)
+    assert (result.event_id, result.correlation_id) == ("e-9", "c-1")
+
+
+def test_type_property_wins_when_routing_key_is_generic():
+    result = parse_ingress(_msg(feedback_payload(), routing_key="from-java",
+                                message_type="feedback.submit.v1"))
+    assert isinstance(result, AcceptedCommand)
+
+
+def test_invalid_json_is_rejected_naming_the_body():
+    assert _fields(parse_ingress(_msg(b"{not json"))) == {"body"}
+
+
+def test_non_object_is_rejected():
+    assert _fields(parse_ingress(_msg(b"[1, 2]"))) == {"body"}
+
+
+def test_unknown_type_is_rejected_naming_type():
+    result = parse_ingress(_msg(feedback_payload(), routing_key="feedback.teleport.v1"))
+    assert _fields(result) == {"type"}
+    assert "unknown" in result.reason
+
+
+def test_unknown_schema_version_is_rejected():
+    assert _fields(parse_ingress(_msg(feedback_payload(), routing_key="feedback.submit.v7"))) \
+        == {"type"}
+
+
+def test_an_event_cannot_be_sent_as_a_command():
+    result = parse_ingress(_msg(feedback_payload(), routing_key="intake.feedback_received.v1"))
+    assert _fields(result) == {"type"}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"kind": "khen_ngoi"}, "data.kind"),
+    ({"channel": "bo_cau"}, "data.channel"),
+    ({"received_at": "2026-11-20T08:00:00"}, "data.received_at"),
+    ({"subject": ""}, "data.subject"),
+    ({"sender": {"anonymous": False}}, "data.sender"),
+    ({"sender": {"name": "A", "phone": "abc"}}, "data.sender.phone"),
+    ({"sender": {"name": "A", "national_id": "12"}}, "data.sender.national_id"),
+    ({"attachments": ["not a url"]}, "data.attachments.0"),
+    ({"surprise": 1}, "data.surprise"),
+])
+def test_each_invalid_field_is_named(change, field):
+    assert field in _fields(parse_ingress(_msg({**feedback_payload(), **change})))
+
+
+def test_missing_field_is_named():
+    payload = feedback_payload()
+    del payload["content"]
+    assert _fields(parse_ingress(_msg(payload))) == {"data.content"}
+
+
+def test_rejection_reasons_never_echo_the_input():
+    payload = {**feedback_payload(), "sender": {"name": "Lê Văn Tố", "national_id": "12"}}
+    result = parse_ingress(_msg(payload))
+    assert "Lê Văn Tố" not in json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False)
+
+
+def test_same_bytes_without_message_id_get_the_same_event_id():
+    body = json.dumps(feedback_payload()).encode()
+    first = parse_ingress(_msg(body, message_id=None))
+    second = parse_ingress(_msg(body, message_id=None))
+    assert first.event_id == second.event_id
+
+
+def test_unaccented_vietnamese_is_accepted_as_sent():
+    payload = feedback_payload(subject="Tre em lang thang", content="De nghi ho tro tre em")
+    result = parse_ingress(_msg(payload))
+    assert result.command.subject == "Tre em lang thang"
