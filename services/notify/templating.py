@@ -156,7 +156,7 @@ def unit_view(case: Mapping[str, Any]) -> dict[str, Any]:
 def _to_date(value: Any, with_time: bool = False) -> date | datetime | None:
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+            value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
         except ValueError:
             return None
     if isinstance(value, datetime):
@@ -184,8 +184,12 @@ def file_size(value: Any) -> str:
     return f"{value / 1024:.1f} KB".replace(".", ",") if value >= 1024 else f"{value} byte"
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _finalize(value: Any) -> Any:
-    return MISSING if value is None or value == "" else value
+    return MISSING if _blank(value) else value
 
 
 def build_environment(template_dir: Path | None = None) -> Environment:
@@ -201,7 +205,7 @@ def build_environment(template_dir: Path | None = None) -> Environment:
         case_type_label=lambda v: CASE_TYPE_LABELS.get(str(v), str(v)),
         step_label=lambda v: STEP_LABELS.get(str(v), str(v)),
     )
-    env.tests["known"] = lambda v: v is not None and v != "" and v != MISSING
+    env.tests["known"] = lambda v: not _blank(v) and v != MISSING
     return env
 
 
@@ -219,12 +223,12 @@ def _set_default(data: dict, path: str, value: Any) -> None:
         if not isinstance(data.get(part), dict):
             data[part] = {}
         data = data[part]
-    if data.get(last) in (None, ""):
+    if _blank(data.get(last)):
         data[last] = value
 
 
 def _missing(data: dict, required: tuple[str, ...]) -> list[str]:
-    return [p for p in required if _get(data, p) in (None, "", [], {})]
+    return [p for p in required if _blank(_get(data, p)) or _get(data, p) in ([], {})]
 
 
 def _blank_to_missing(value: Any) -> Any:
@@ -232,7 +236,7 @@ def _blank_to_missing(value: Any) -> Any:
         return {k: _blank_to_missing(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_blank_to_missing(v) for v in value]
-    return MISSING if value is None or value == "" else value
+    return MISSING if _blank(value) else value
 
 
 @dataclass(frozen=True)

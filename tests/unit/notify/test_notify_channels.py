@@ -5,7 +5,7 @@ import aiosmtplib
 import pytest
 
 from services.notify.channels import (
-    ChannelRouter, DeliveryStatus, FakeSender, OutgoingMessage, build_email, classify_http_status,
+    ChannelRouter, DeliveryResult, DeliveryStatus, FakeSender, OutgoingMessage, build_email, classify_http_status,
     classify_smtp_error, message_id_for, sign, verify_signature,
 )
 
@@ -13,7 +13,7 @@ SUBJECT = "[Đôn đốc] Hồ sơ KN-2026-0007 đã quá hạn giải quyết"
 BODY = "Kính gửi: Phòng Lao động - Việc làm\nĐề nghị đơn vị khẩn trương xử lý.\n"
 
 
-def message(tmp_path=None, **overrides):
+def message(**overrides):
     values = dict(idempotency_key="urging:abc123", channel="email",
                   to=["vanphong@so.example.vn"], subject=SUBJECT, body_text=BODY)
     return OutgoingMessage(**{**values, **overrides})
@@ -127,7 +127,6 @@ class TestSignature:
 
 class TestFakesAndRouter:
     async def test_fake_sender_records_and_plays_scripted_results(self):
-        from services.notify.channels import DeliveryResult
         fake = FakeSender([DeliveryResult.transient("down")])
         first = await fake.send(message())
         second = await fake.send(message())
