@@ -89,13 +89,9 @@ def deadline_command(
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
 ) -> None:
     """Tính hạn từng bước (xử lý đơn, thụ lý, giải quyết...) theo lịch làm việc."""
+    accepted_on = accepted.date() if accepted else None
     request = DeadlineRequest(
-        kind=kind.value,
-        received_on=received.date(),
-        accepted_on=accepted.date() if accepted else None,
-        complaint_round=complaint_round,
-        complicated=complicated,
-        remote=remote,
+        kind.value, received.date(), accepted_on, complaint_round, complicated, remote
     )
     try:
         deadlines = _deadlines(request, step, DeadlinePolicies.load(policies), default_calendar())

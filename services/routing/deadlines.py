@@ -119,7 +119,10 @@ def extend(
     policies: DeadlinePolicies,
     calendar: WorkingCalendar,
 ) -> StepDeadline:
-    """Apply one extension (gia hạn) of `days` within the law's limits, or raise ExtensionRefused."""
+    """Apply one extension (gia hạn) of `days` within the law's limits.
+
+    Raises ExtensionRefused (message in Vietnamese) when the law does not allow it.
+    """
     policy = policies.get_or_raise(deadline.policy_id)
     allowance, basis = _allowance(policy, especially_complicated)
     degree = "đặc biệt phức tạp" if especially_complicated else "phức tạp"
