@@ -82,12 +82,17 @@ class WorkingCalendar:
 
     def __init__(
         self,
-        overrides_path: Path | str | None = DEFAULT_OVERRIDES_PATH,
+        overrides_path: Path | str | None = None,
         *,
         overrides: Iterable[CalendarOverride] = (),
+        read_file: bool = True,
     ) -> None:
-        """Load overrides from `overrides_path` (None: none) plus any given in `overrides`."""
-        from_file = load_overrides(overrides_path) if overrides_path is not None else []
+        """Overrides from `overrides_path` (None: the shipped file), then those in `overrides`.
+
+        read_file=False skips the file: the `holidays` package plus `overrides` only.
+        """
+        path = Path(overrides_path) if overrides_path is not None else DEFAULT_OVERRIDES_PATH
+        from_file = load_overrides(path) if read_file else []
         self._overrides = {o.day: o for o in [*from_file, *overrides]}
         self._days_off_by_year: dict[int, frozenset[date]] = {}
         self._holidays_by_year: dict[int, holidays.HolidayBase] = {}

@@ -206,7 +206,7 @@ def test_override_can_make_a_package_holiday_a_working_day() -> None:
 
 
 def test_without_overrides_the_package_misses_the_2026_new_year_swap() -> None:
-    cal = WorkingCalendar(overrides_path=None)
+    cal = WorkingCalendar(read_file=False)
     assert cal.is_working_day(D(2026, 1, 2))
     assert not cal.is_working_day(D(2026, 1, 10))
 
