@@ -34,6 +34,7 @@ test-fast: setup  ## unit and contract tests only: no broker, no database server
 
 docs: setup  ## regenerate docs/asyncapi.yaml from the apps
 	$(PY) -m shared.docs
+	$(PY) -m shared.messaging.definitions
 
 clean:
 	rm -rf var .pytest_cache
