@@ -18,6 +18,16 @@ KIND_LABELS_VI = {
     "gop_y": "góp ý",
 }
 
+CHANNEL_LABELS_VI = {
+    "tiep_cong_dan": "tiếp công dân",
+    "don_thu": "đơn thư",
+    "duong_day_nong": "đường dây nóng",
+    "cong_dich_vu_cong": "Cổng dịch vụ công",
+    "hom_thu_gop_y": "hòm thư góp ý",
+    "hoi_nghi_doi_thoai": "hội nghị đối thoại",
+    "email": "thư điện tử",
+}
+
 
 def explain_fallback(unit: Unit) -> str:
     return f"Không có quy tắc nào khớp; giao {unit.name} phân loại thủ công."
@@ -57,7 +67,8 @@ def _reasons(
     if spec.unit_from:
         reasons.append(f"quyết định bị khiếu nại do {named.name} ban hành")
     if when.channels:
-        reasons.append(f"kênh tiếp nhận {item.channel}")
+        channel = item.channel or ""
+        reasons.append(f"kênh tiếp nhận: {CHANNEL_LABELS_VI.get(channel, channel)}")
     if when.categories:
         reasons.append(f"nhóm {', '.join(item.category_hints)}")
     if when.districts or when.communes:

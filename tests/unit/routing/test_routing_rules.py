@@ -98,6 +98,7 @@ def test_locality_and_channel_both_required(book: RuleBook) -> None:
     miss = route(book, content="x", district="Hương Khê", channel="email")
     assert hit.rule_id == "dia-ban"
     assert "địa bàn huong khe" in hit.explanation
+    assert "kênh tiếp nhận: đường dây nóng" in hit.explanation
     assert miss.needs_triage
 
 
