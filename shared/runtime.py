@@ -32,6 +32,7 @@ class ServiceParts:
     http: FastAPI
     http_host: str
     http_port: int
+    declare_topology: bool = True
     background: list[Any] = field(default_factory=list)  # objects with async run() and stop()
 
 
@@ -52,7 +53,7 @@ async def serve(parts: ServiceParts, stop: asyncio.Event | None = None) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-    await wait_and_declare(parts.amqp_url)
+    await wait_and_declare(parts.amqp_url, declare=parts.declare_topology)
     await parts.broker.start()
     http = uvicorn.Server(uvicorn.Config(parts.http, host=parts.http_host,
                                          port=parts.http_port, log_config=None,
@@ -114,7 +115,7 @@ def assemble(*, name: str, common: Any, own: Any, engine: AsyncEngine, sessions:
         http.include_router(router)
     return ServiceParts(name=name, amqp_url=own.amqp_url, broker=broker, engine=engine,
                         relay=relay, http=http, http_host=common.http_host,
-                        http_port=own.http_port)
+                        http_port=own.http_port, declare_topology=common.declare_topology)
 
 
 def run(name: str, build: Any) -> None:

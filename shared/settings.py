@@ -22,6 +22,7 @@ class CommonSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     confidentiality_key: str = ""
     catalogue_dir: Path | None = None
+    declare_topology: bool = True
 
 
 def catalogue_file(common: CommonSettings, name: str) -> Path | None:

@@ -34,8 +34,10 @@ async def declare_topology(channel: AbstractChannel) -> None:
         await dlq.bind(declared[DEAD_LETTER], routing_key=spec.name)
 
 
-async def wait_and_declare(amqp_url: str, *, attempts: int | None = None) -> None:
-    """Waits for RabbitMQ (logging while it waits), then declares the topology."""
+async def wait_and_declare(amqp_url: str, *, attempts: int | None = None,
+                           declare: bool = True) -> None:
+    """Waits for RabbitMQ (logging while it waits), then declares the topology unless told not
+    to (DVK_DECLARE_TOPOLOGY=false: the broker's definitions file declares it)."""
     tried = 0
     while True:
         try:
@@ -48,5 +50,6 @@ async def wait_and_declare(amqp_url: str, *, attempts: int | None = None) -> Non
             await asyncio.sleep(min(2.0 * tried, 10.0))
             continue
         async with connection:
-            await declare_topology(await connection.channel())
+            if declare:
+                await declare_topology(await connection.channel())
         return
