@@ -1,0 +1,143 @@
+"""The .xlsx annex: one sheet per table (forms and derived tables), numbers stored as numbers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..content import ReportContent
+from ..report_tables import Table
+from .docx_body import column_marks
+from .labels import load_labels
+from .settings import DocumentSettings
+from .tables import all_tables
+
+FONT = "Times New Roman"
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+DATA_FONT = Font(name=FONT, size=11)
+WRAP_TOP, TOP = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
+FORMATS = {"int": "#,##0", "float": "#,##0.00", "percent": "0.0%"}
+FIRST_HEADER_ROW = 4
+MIN_WIDTH, MAX_WIDTH = 6, 45
+
+
+def render_xlsx(content: ReportContent, path: Path,
+                settings: DocumentSettings | None = None) -> Path:
+    """Write every table of the report to `path`, one sheet each. Returns `path`."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for name, table in all_tables(content, load_labels(settings)):
+        sheet = workbook.create_sheet(sheet_title(name, used))
+        write_table(sheet, table, _period_line(content))
+    if not workbook.sheetnames:
+        raise ValueError("the report has no tables to put in the annex")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique sheet title: no []:*?/\\ and at most 31 characters ("01/TCD" → "01-TCD")."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", name).strip("'")[:31] or "Sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.lower())
+    return title
+
+
+def _period_line(content: ReportContent) -> str:
+    line = f"Kỳ báo cáo: {content.period.label_vi}"
+    if content.data_period is not None:
+        line += f" (số liệu {content.data_period.range_vi})"
+    return f"{line} - {content.scope.name_vi}"
+
+
+def write_table(sheet: Worksheet, table: Table, period_line: str) -> None:
+    n = table.n_columns
+    _title(sheet, 1, f"Biểu số {table.code}: {table.title_vi}", n, bold=True)
+    _title(sheet, 2, period_line, n, italic=True)
+    first_data = _header(sheet, table)
+    for r, row in enumerate(table.rows, start=first_data):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            cell.font, cell.border = DATA_FONT, BOX
+            cell.number_format = _number_format(value, table.kind_of(c - 1))
+            cell.alignment = WRAP_TOP if isinstance(value, str) else TOP
+    notes_row = first_data + len(table.rows) + 1
+    for i, note in enumerate(table.notes_vi):
+        sheet.cell(row=notes_row + i, column=1, value=note).font = Font(name=FONT, italic=True)
+    first_col = "B" if n > 1 and table.kind_of(0) == "text" else "A"
+    sheet.freeze_panes = f"{first_col}{first_data}"
+    _widths(sheet, table)
+
+
+def _title(sheet: Worksheet, row: int, text: str, width: int, **font: bool) -> None:
+    cell = sheet.cell(row=row, column=1, value=text)
+    cell.font = Font(name=FONT, size=12, **font)
+    cell.alignment = Alignment(horizontal="center")
+    if width > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+
+
+def _header(sheet: Worksheet, table: Table) -> int:
+    """Write the header (merged cells, then the column numbers); return the first data row."""
+    top = FIRST_HEADER_ROW
+    for placed in table.placed_header():
+        row, col, spec = top + placed.row, 1 + placed.col, placed.cell
+        _header_cell(sheet, row, col, spec.text, bold=True)
+        for r in range(row, row + spec.rowspan):
+            for c in range(col, col + spec.colspan):
+                sheet.cell(row=r, column=c).border = BOX
+        if spec.rowspan > 1 or spec.colspan > 1:
+            sheet.merge_cells(start_row=row, start_column=col,
+                              end_row=row + spec.rowspan - 1, end_column=col + spec.colspan - 1)
+    below = top + len(table.header)
+    if table.numbered:
+        for c, mark in enumerate(column_marks(table), start=1):
+            _header_cell(sheet, below, c, mark, italic=True)
+        below += 1
+    return below
+
+
+def _header_cell(sheet: Worksheet, row: int, col: int, text: str, **font: bool) -> None:
+    cell = sheet.cell(row=row, column=col, value=text)
+    cell.font = Font(name=FONT, size=11, **font)
+    cell.fill, cell.border = HEADER_FILL, BOX
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _number_format(value: object, kind: str) -> str:
+    if kind == "percent" and isinstance(value, int | float):
+        return FORMATS["percent"]
+    if isinstance(value, int):
+        return FORMATS["int"]
+    if isinstance(value, float):
+        return FORMATS["float"]
+    return "@"
+
+
+def _widths(sheet: Worksheet, table: Table) -> None:
+    """Width from the longest data text or header word (headers wrap), within 6–45."""
+    longest = [0] * table.n_columns
+    for placed in table.placed_header():
+        if placed.cell.colspan == 1:
+            words = max((len(w) for w in placed.cell.text.split()), default=0)
+            wanted = max(words + 2, min(len(placed.cell.text), 14))
+            longest[placed.col] = max(longest[placed.col], wanted)
+    for row in table.rows:
+        for c, value in enumerate(row):
+            shown = f"{value:,}" if isinstance(value, int | float) else str(value or "")
+            longest[c] = max(longest[c], len(shown) + 2)
+    for c, width in enumerate(longest, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = min(max(width, MIN_WIDTH), MAX_WIDTH)
