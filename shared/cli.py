@@ -110,6 +110,17 @@ def status(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False) -
         typer.echo(f"[{service}] {json.dumps(data, ensure_ascii=False)}")
 
 
+def _mount_service_commands() -> None:
+    from services.routing import cli as routing_cli
+
+    app.add_typer(routing_cli.app, name="route",
+                  help="Which unit a text would be routed to, and why.")
+    app.add_typer(routing_cli.deadline_app)
+
+
+_mount_service_commands()
+
+
 def main() -> None:
     app()
 

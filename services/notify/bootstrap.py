@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from shared.calendar import default_calendar
+from shared.calendar import WorkingCalendar
 from shared.db import create_engine, session_factory
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 
@@ -32,7 +32,7 @@ class Notify:
 
 def default_plan(common: CommonSettings) -> Any:
     return partial(plan_for_case, policy=load_policy(catalogue_file(common, "notify_policy.yaml")),
-                   calendar=default_calendar())
+                   calendar=WorkingCalendar(catalogue_file(common, "calendar_overrides.yaml")))
 
 
 def bootstrap(common: CommonSettings, own: ServiceSettings) -> Notify:

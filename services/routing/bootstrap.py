@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from shared.calendar import WorkingCalendar, default_calendar
+from shared.calendar import WorkingCalendar
 from shared.contracts.feedback import FeedbackReceived
 from shared.db import create_engine, session_factory
 from shared.logging import get_logger
@@ -61,7 +61,7 @@ def load_policy(common: CommonSettings) -> RoutingPolicy:
     rules = RuleBookSource(catalogue_file(common, "rules.yaml"), units=units)
     return RoutingPolicy(rules=rules, units=units,
                          policies=DeadlinePolicies.load(catalogue_file(common, "deadline_policies.yaml")),
-                         calendar=default_calendar())
+                         calendar=WorkingCalendar(catalogue_file(common, "calendar_overrides.yaml")))
 
 
 def bootstrap(common: CommonSettings, own: ServiceSettings) -> Routing:
