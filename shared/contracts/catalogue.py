@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from .base import Payload
 from .feedback import FeedbackReceived, IntakeRejected, SubmitFeedback
-from .notify import NotificationsScheduled
-from .routing import CaseAssigned, CaseNeedsTriage
+from .notify import CaseEscalated, NotificationFailed, NotificationSent, NotificationsScheduled
+from .plan import (
+    InspectionRecorded,
+    ModelRegistered,
+    ModelReviewed,
+    RecordInspection,
+    RecordSession,
+    RegisterModel,
+    ReportRequested,
+    ReportTaskProgress,
+    RequestReport,
+    ReviewModel,
+    SessionRecorded,
+    TaskProgressReported,
+)
+from .reporting import ReportGenerated
+from .routing import CaseAssigned, CaseNeedsTriage, CaseReassigned, DeadlineChanged
+from .updates import CaseStatusChanged, UpdateCase
 
-INGRESS_COMMANDS: tuple[type[Payload], ...] = (SubmitFeedback,)
+INGRESS_COMMANDS: tuple[type[Payload], ...] = (
+    SubmitFeedback, UpdateCase, ReportTaskProgress, RegisterModel, ReviewModel, RecordSession,
+    RecordInspection, RequestReport,
+)
 EVENTS: tuple[type[Payload], ...] = (
-    FeedbackReceived,
-    IntakeRejected,
-    CaseAssigned,
-    CaseNeedsTriage,
-    NotificationsScheduled,
+    FeedbackReceived, IntakeRejected, CaseStatusChanged, TaskProgressReported, ModelRegistered,
+    ModelReviewed, SessionRecorded, InspectionRecorded, ReportRequested,
+    CaseAssigned, CaseNeedsTriage, CaseReassigned, DeadlineChanged,
+    NotificationsScheduled, NotificationSent, NotificationFailed, CaseEscalated,
+    ReportGenerated,
 )
 
 BY_TYPE: dict[tuple[str, int], type[Payload]] = {

@@ -28,3 +28,42 @@ class NotificationsScheduled(Payload):
     ref: str
     unit_code: str
     items: list[ScheduledItem]
+
+
+class NotificationSent(Payload):
+    message_type = "notify.notification_sent"
+
+    idempotency_key: str
+    ref: str | None
+    unit_code: str | None
+    kind: str
+    audience: str
+    channel: str
+    sent_at: AwareDatetime
+
+
+class NotificationFailed(Payload):
+    """A send failed for good, or a channel keeps failing; the message waits for an operator."""
+
+    message_type = "notify.notification_failed"
+
+    idempotency_key: str
+    ref: str | None
+    kind: str
+    channel: str
+    reason: str
+    attempts: int
+    parked: bool
+
+
+class CaseEscalated(Payload):
+    """An urging or escalation step after a missed deadline went out."""
+
+    message_type = "notify.case_escalated"
+
+    ref: str
+    unit_code: str
+    step: str
+    level: str
+    due_on: date
+    sent_at: AwareDatetime

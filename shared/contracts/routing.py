@@ -57,3 +57,32 @@ class CaseNeedsTriage(Payload):
     kind: FeedbackKind
     reason: str
     held_by: str
+
+
+class CaseReassigned(Payload):
+    """The responsible unit changed: a transfer (chuyển đơn) or a manual reassignment."""
+
+    message_type = "routing.case_reassigned"
+
+    ref: str
+    kind: FeedbackKind
+    from_unit: str
+    assignment: Assignment
+    reason: str
+    outside_competence: bool = False
+    external_body: str | None = None
+    deadlines: list[StepDeadline]
+
+
+class DeadlineChanged(Payload):
+    """A deadline moved: an extension (gia hạn), an acceptance date known, a pause."""
+
+    message_type = "routing.deadline_changed"
+
+    ref: str
+    kind: FeedbackKind
+    unit_code: str
+    reason: str
+    deadlines: list[StepDeadline]
+    closed: bool = Field(default=False, description="The case is resolved or rejected: no "
+                         "deadline runs any more")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from faststream import AckPolicy
@@ -67,3 +68,19 @@ def outbox_publisher(broker: RabbitBroker) -> Any:
         )
 
     return publish
+
+
+def of_type(message_type: str) -> Any:
+    """A subscriber filter: the event type from the AMQP type property (set by the outbox
+    relay), or from the envelope when a publisher left the property empty."""
+
+    def matches(message: Any) -> bool:
+        declared = getattr(message.raw_message, "type", None)
+        if declared:
+            return declared == message_type
+        try:
+            return json.loads(message.body).get("type") == message_type
+        except (ValueError, AttributeError):
+            return False
+
+    return matches

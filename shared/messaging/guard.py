@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 from faststream import BaseMiddleware
-from faststream.exceptions import HandlerException
+from faststream.exceptions import HandlerException, SubscriberNotFound
 from pydantic import ValidationError
 
 from shared.contracts.base import utc_now
@@ -34,7 +34,7 @@ DeadLetter = Callable[[Any, str, dict[str, Any]], Awaitable[None]]
 
 def is_permanent(exc: BaseException) -> bool:
     return isinstance(exc, (PermanentError, ValidationError, json.JSONDecodeError,
-                            UnicodeDecodeError))
+                            UnicodeDecodeError, SubscriberNotFound))
 
 
 def describe(exc: BaseException) -> str:

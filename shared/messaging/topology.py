@@ -32,12 +32,21 @@ class QueueSpec:
 QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("intake.ingress", "intake", INGRESS, ("#",),
               "every command integrating systems publish"),
-    QueueSpec("routing.cases", "routing", EVENTS, ("intake.feedback_received.v1",),
-              "new cases to assign"),
-    QueueSpec("notify.cases", "notify", EVENTS, ("routing.case_assigned.v1",),
-              "assignments to schedule reminders for"),
-    QueueSpec("reporting.events", "reporting", EVENTS, ("intake.#", "routing.#", "notify.#"),
-              "every event, for the read model"),
+    QueueSpec("routing.cases", "routing", EVENTS,
+              ("intake.feedback_received.v1", "intake.case_status_changed.v1"),
+              "new cases to assign; status updates that move deadlines or units"),
+    QueueSpec("notify.cases", "notify", EVENTS,
+              ("intake.feedback_received.v1", "intake.case_status_changed.v1",
+               "intake.task_progress_reported.v1", "routing.case_assigned.v1",
+               "routing.case_reassigned.v1", "routing.deadline_changed.v1"),
+              "what reminders, escalations and acknowledgements follow from"),
+    QueueSpec("notify.reports", "notify", EVENTS, ("reporting.report_generated.v1",),
+              "reports to deliver to the Office"),
+    QueueSpec("reporting.events", "reporting", EVENTS,
+              ("intake.#", "routing.#", "notify.#", "reporting.#"),
+              "every event, for the read model and its rebuild"),
+    QueueSpec("reporting.requests", "reporting", EVENTS, ("intake.report_requested.v1",),
+              "reports to build on request"),
 )
 
 
