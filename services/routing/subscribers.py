@@ -6,7 +6,7 @@ from faststream.rabbit import RabbitRouter
 
 from shared.contracts.base import Envelope
 from shared.contracts.feedback import FeedbackReceived
-from shared.messaging.broker import work_queue
+from shared.messaging.broker import of_type, work_queue
 from shared.messaging.topology import queue_spec
 
 from . import handlers
@@ -16,7 +16,9 @@ from .bootstrap import Routing
 def build_router(routing: Routing) -> RabbitRouter:
     router = RabbitRouter()
 
-    @router.subscriber(work_queue(queue_spec("routing.cases")), title="routing.cases")
+    cases = router.subscriber(work_queue(queue_spec("routing.cases")), title="routing.cases")
+
+    @cases(filter=of_type(FeedbackReceived.message_type))
     async def on_feedback_received(envelope: Envelope[FeedbackReceived]) -> None:
         await handlers.assign_case(envelope, uow=routing.uow, decide=routing.decide)
 

@@ -15,14 +15,15 @@ ALL = ("intake", "routing", "notify", "reporting")
 
 
 async def _publish(amqp_url: str, body: bytes, *, routing_key="feedback.submit.v1",
-                   message_id: str | None = None, exchange="dvk.ingress") -> None:
+                   message_id: str | None = None, exchange="dvk.ingress",
+                   message_type: str | None = None) -> None:
     """Plain aio-pika, as any integrating system would publish."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         target = await channel.get_exchange(exchange)
         await target.publish(aio_pika.Message(
-            body, message_id=message_id, content_type="application/json",
+            body, message_id=message_id, content_type="application/json", type=message_type,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key)
 
 
@@ -69,7 +70,8 @@ async def test_invalid_message_is_kept_and_the_next_one_flows(amqp_url, tmp_path
 async def test_poison_event_is_dead_lettered_with_its_reason(amqp_url, tmp_path):
     async with running(("routing",), amqp_url=amqp_url, data_dir=tmp_path) as parts:
         await _publish(amqp_url, b'{"event_id": "x"}', routing_key="intake.feedback_received.v1",
-                       message_id="poison-1", exchange="dvk.events")
+                       message_id="poison-1", exchange="dvk.events",
+                       message_type="intake.feedback_received")
         dead = await eventually(lambda: _get_one(amqp_url, "routing.cases.dlq"))
         assert parts["routing"].broker is not None
     assert dead.message_id == "poison-1"
@@ -77,6 +79,15 @@ async def test_poison_event_is_dead_lettered_with_its_reason(amqp_url, tmp_path)
     assert "data" in dead.headers["x-dvk-reason"]
     assert dead.headers["x-dvk-original-routing-key"] == "intake.feedback_received.v1"
     assert json.loads(dead.body) == {"event_id": "x"}
+
+
+async def test_event_of_a_type_nobody_handles_is_dead_lettered(amqp_url, tmp_path):
+    async with running(("routing",), amqp_url=amqp_url, data_dir=tmp_path):
+        await _publish(amqp_url, b'{"type": "intake.feedback_teleported"}',
+                       routing_key="intake.feedback_received.v1", message_id="odd-1",
+                       exchange="dvk.events")
+        dead = await eventually(lambda: _get_one(amqp_url, "routing.cases.dlq"))
+    assert dead.headers["x-dvk-error-type"] == "SubscriberNotFound"
 
 
 async def _get_one(amqp_url: str, queue_name: str):
