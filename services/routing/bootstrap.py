@@ -17,7 +17,7 @@ from .deadline_policies import DeadlinePolicies
 from .domain import Decision, decide
 from .orm import inbox, outbox
 from .rules import RuleBookSource
-from .units import UnitCatalogue
+from shared.units import UnitCatalogue
 from .uow import RoutingUnitOfWork
 
 log = get_logger()

@@ -24,7 +24,7 @@ from services.routing.deadlines import (
 )
 from services.routing.explanations import KIND_LABELS_VI
 from services.routing.rules import RoutingDecision, RoutingInput, RuleBook
-from services.routing.units import UnitCatalogue
+from shared.units import UnitCatalogue
 from shared.calendar import WorkingCalendar, default_calendar
 from shared.contracts.feedback import Channel, FeedbackKind
 from shared.text import nfc

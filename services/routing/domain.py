@@ -13,7 +13,7 @@ from shared.contracts.routing import Assignment, StepDeadline
 from . import deadlines
 from .deadline_policies import DeadlinePolicies
 from .rules import RoutingDecision, RoutingInput, RuleBook
-from .units import UnitCatalogue
+from shared.units import UnitCatalogue
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

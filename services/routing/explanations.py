@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from services.routing.rules import RoutingInput
     from services.routing.rules_schema import RuleSpec
-    from services.routing.units import Unit
+    from shared.units import Unit
 
 KIND_LABELS_VI = {
     "phan_anh": "phản ánh",

@@ -20,7 +20,7 @@ from services.routing.rules_schema import (
     RuleSpec,
     parse_rulebook_yaml,
 )
-from services.routing.units import Unit, UnitCatalogue, UnitNotFound
+from shared.units import Unit, UnitCatalogue, UnitNotFound
 from shared.text import fold, phrase_pattern
 
 DEFAULT_RULES_PATH = Path(__file__).parent / "catalogue" / "rules.yaml"

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from services.routing.rules import RoutingInput, RuleBook
-from services.routing.units import UnitCatalogue
+from shared.units import UnitCatalogue
 
 CASES = yaml.safe_load(
     (Path(__file__).parent / "feedback_cases.yaml").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.routing.rules import DEFAULT_RULES_PATH, RoutingInput, RuleBookError, RuleBookSource
-from services.routing.units import UnitCatalogue
+from shared.units import UnitCatalogue
 
 ON = date(2024, 10, 15)
 DIRTY_STREET = RoutingInput(kind="phan_anh", content="Đường vào thôn bị sạt lở, đề nghị sửa chữa.")

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from services.routing.rules import RoutingInput, RuleBook, RuleBookError
-from services.routing.units import Unit, UnitCatalogue, UnitKind
+from shared.units import Unit, UnitCatalogue, UnitKind
 
 ON = date(2024, 10, 15)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from services.routing.units import (
+from shared.units import (
     DEFAULT_UNITS_PATH,
     Unit,
     UnitCatalogue,
