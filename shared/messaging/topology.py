@@ -32,6 +32,9 @@ class QueueSpec:
 QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("intake.ingress", "intake", INGRESS, ("#",),
               "every command integrating systems publish"),
+    QueueSpec("intake.assignments", "intake", EVENTS,
+              ("routing.case_assigned.v1", "routing.case_reassigned.v1"),
+              "which unit holds each case, to check the units' updates"),
     QueueSpec("routing.cases", "routing", EVENTS,
               ("intake.feedback_received.v1", "intake.case_status_changed.v1"),
               "new cases to assign; status updates that move deadlines or units"),
