@@ -7,17 +7,20 @@ from shared.settings import CommonSettings, ServiceSettings
 
 from .bootstrap import bootstrap
 from .http import build_http
+from .operator_http import build_operator_http
 from .orm import outbox
 from .settings import SERVICE
 from .subscribers import build_router
+from .sweeper import PendingSweeper
 
 
 def build(common: CommonSettings, own: ServiceSettings) -> ServiceParts:
     intake = bootstrap(common, own)
     parts = assemble(name=SERVICE, common=common, own=own, engine=intake.engine,
                      sessions=intake.sessions, outbox=outbox, routers=[build_router(intake)],
-                     http_routers=[build_http(intake)])
+                     http_routers=[build_http(intake), build_operator_http(intake)])
     intake.on_commit = parts.relay.wake
+    parts.background.append(PendingSweeper(intake.deps))
     return parts
 
 

@@ -9,8 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.confidential import Sealer, sealer_from_settings
 from shared.db import create_engine, session_factory
-from shared.settings import CommonSettings, ServiceSettings
+from shared.plan import PlanCatalogue
+from shared.settings import CommonSettings, ServiceSettings, catalogue_file
+from shared.units import UnitCatalogue
 
+# The use-case modules register their handlers for the command types they take.
+from . import feedback, records, updates  # noqa: F401
+from .handlers import Deps
 from .orm import inbox, outbox
 from .uow import IntakeUnitOfWork
 
@@ -20,14 +25,22 @@ class Intake:
     engine: AsyncEngine
     sessions: async_sessionmaker
     sealer: Sealer
+    plan: PlanCatalogue
+    units: UnitCatalogue
     on_commit: Any = None
 
     def uow(self) -> IntakeUnitOfWork:
         return IntakeUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
                                 on_commit=self.on_commit)
 
+    @property
+    def deps(self) -> Deps:
+        return Deps(uow=self.uow, sealer=self.sealer, plan=self.plan, units=self.units)
+
 
 def bootstrap(common: CommonSettings, own: ServiceSettings) -> Intake:
     engine = create_engine(own.database_url)
     return Intake(engine=engine, sessions=session_factory(engine),
-                  sealer=sealer_from_settings(common.confidentiality_key, common.data_dir))
+                  sealer=sealer_from_settings(common.confidentiality_key, common.data_dir),
+                  plan=PlanCatalogue.load(catalogue_file(common, "plan.yaml")),
+                  units=UnitCatalogue.load(catalogue_file(common, "units.yaml")))

@@ -1,114 +1,165 @@
-"""intake's use cases. Each runs in one unit of work and publishes through the outbox."""
+"""intake's entry use case: read what came in, run the command's handler, or keep the refusal.
+
+Every outcome is stored: accepted (a case or record, announced through the outbox), duplicate
+(the first reference returned), pending (it refers to something not yet known; kept and applied
+when that arrives), or rejected (kept, sealed, with its reasons, and announced)."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
+from sqlalchemy import delete, select
 
-from shared.confidential import Sealer, redact_identity
+from shared.confidential import Sealer
 from shared.contracts.base import make_envelope, utc_now
-from shared.contracts.feedback import IntakeRejected, SubmitFeedback
+from shared.contracts.feedback import IntakeRejected
 from shared.logging import get_logger
+from shared.plan import PlanCatalogue
+from shared.units import UnitCatalogue
 
-from . import domain
-from .orm import Case, RejectedMessage
+from .ingress import AcceptedCommand, FieldError, IngressMessage, Rejection, parse_ingress
+from .orm import PendingCommand, RejectedMessage
 from .uow import IntakeUnitOfWork
 
 log = get_logger()
 PRODUCER = "intake"
 CONSUMER = "intake.ingress"
 
-UowFactory = Callable[[], IntakeUnitOfWork]
-
 
 class IngressReply(BaseModel):
     """Answer to the sender (AMQP reply_to, HTTP response)."""
 
-    status: Literal["accepted", "duplicate", "rejected"]
+    status: Literal["accepted", "duplicate", "pending", "rejected"]
     ref: str | None = None
     rejection_id: str | None = None
     reason: str | None = None
     errors: list[dict[str, str]] = []
 
 
-async def accept_ingress(msg: domain.IngressMessage, *, way_in: str, uow: UowFactory,
-                         sealer: Sealer) -> IngressReply:
-    parsed = domain.parse_ingress(msg)
-    if isinstance(parsed, domain.Rejection):
-        return await reject(msg, parsed, way_in=way_in, uow=uow, sealer=sealer)
-    if isinstance(parsed.command, SubmitFeedback):
-        return await receive_feedback(parsed, uow=uow, sealer=sealer)
-    raise NotImplementedError(f"no handler for {type(parsed.command).__name__}")
+@dataclass(frozen=True)
+class Deps:
+    uow: Callable[[], IntakeUnitOfWork]
+    sealer: Sealer
+    plan: PlanCatalogue
+    units: UnitCatalogue
 
 
-async def receive_feedback(accepted: domain.AcceptedCommand, *, uow: UowFactory,
-                           sealer: Sealer) -> IngressReply:
-    cmd = accepted.command
-    assert isinstance(cmd, SubmitFeedback)
-    async with uow() as work:
-        existing = (await work.cases.get_by_message_id(accepted.event_id)
-                    or await work.cases.get_by_source(cmd.source_system, cmd.external_id))
-        if existing is not None:
-            log.info("duplicate feedback", ref=existing.ref)
-            return IngressReply(status="duplicate", ref=existing.ref)
-        number = await work.cases.next_number(domain.reference_year(cmd.received_at))
-        ref = domain.case_reference(cmd.received_at, number)
-        case, event = _new_case(cmd, accepted, ref=ref, sealer=sealer)
-        work.cases.add(case)
-        await work.publish(make_envelope(event, producer=PRODUCER,
-                                         correlation_id=accepted.correlation_id,
-                                         causation_id=accepted.event_id))
-        await work.mark_processed(accepted.event_id, CONSUMER)
-        await work.commit()
-    log.info("feedback accepted", ref=ref, kind=cmd.kind.value)
-    return IngressReply(status="accepted", ref=ref)
+class CommandRefused(Exception):
+    """The command is valid but does not fit what intake knows (state, unit, catalogue)."""
+
+    def __init__(self, reason: str, field: str = "data") -> None:
+        super().__init__(reason)
+        self.reason, self.field = reason, field
 
 
-def _new_case(cmd: SubmitFeedback, accepted: domain.AcceptedCommand, *, ref: str,
-              sealer: Sealer) -> tuple[Case, object]:
-    identifiers = domain.sender_identifiers(cmd) if cmd.protected else []
-    subject = redact_identity(cmd.subject, identifiers)
-    content = redact_identity(cmd.content, identifiers)
-    contact = domain.contact_for_notify(cmd)
-    sealed_contact = sealer.seal(json.dumps(contact, ensure_ascii=False)) if contact else None
-    event = domain.received_event(cmd, ref=ref, subject=subject, content=content,
-                                  sealed_contact=sealed_contact)
-    case = Case(
-        ref=ref, message_id=accepted.event_id, source_system=cmd.source_system,
-        external_id=cmd.external_id, kind=cmd.kind.value, channel=cmd.channel.value,
-        status="received", protected=cmd.protected, received_at=cmd.received_at,
-        accepted_at=utc_now(), subject=subject, content=content,
-        details=event.model_dump(mode="json", include={"category_hints", "locality",
-                                                         "complaint", "letter", "attachments"}),
-        sealed_sender=sealer.seal(cmd.sender.model_dump_json()),
-        sealed_original=sealer.seal(cmd.model_dump_json()) if cmd.protected else None,
-    )
-    return case, event
+class Park(Exception):
+    """The command refers to something not known yet; keep it until that arrives."""
+
+    def __init__(self, subject_key: str, reason: str) -> None:
+        super().__init__(reason)
+        self.subject_key, self.reason = subject_key, reason
 
 
-async def reject(msg: domain.IngressMessage, rejection: domain.Rejection, *, way_in: str,
-                 uow: UowFactory, sealer: Sealer) -> IngressReply:
-    rejection_id = str(uuid.uuid4())
+Handler = Callable[[AcceptedCommand, Deps, int | None], Awaitable[IngressReply]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(message_type: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[message_type] = handler
+        return handler
+    return register
+
+
+async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
+                         pending_id: int | None = None) -> IngressReply:
+    """`pending_id`: the kept command being re-run; its row goes with the outcome's commit."""
+    parsed = parse_ingress(msg)
+    if isinstance(parsed, Rejection):
+        return await reject(msg, parsed, way_in=way_in, deps=deps, pending_id=pending_id)
+    try:
+        return await HANDLERS[parsed.command.message_type](parsed, deps, pending_id)
+    except CommandRefused as refused:
+        rejection = Rejection(reason=refused.reason, errors=(
+            FieldError(refused.field, refused.reason),))
+        return await reject(msg, rejection, way_in=way_in, deps=deps, pending_id=pending_id)
+    except Park as park:
+        return await keep_pending(parsed, park, deps=deps)
+
+
+async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps: Deps,
+                 pending_id: int | None = None) -> IngressReply:
     errors = [e.as_dict() for e in rejection.errors]
-    async with uow() as work:
+    async with deps.uow() as work:
+        if msg.message_id and (earlier := await _rejected_before(work, msg.message_id)):
+            return earlier
+        rejection_id = str(uuid.uuid4())
         work.rejected.add(RejectedMessage(
             id=rejection_id, received_at=utc_now(), message_id=msg.message_id,
             routing_key=msg.routing_key, message_type=msg.message_type, way_in=way_in,
-            reason=rejection.reason, errors=errors,
-            sealed_body=sealer.seal(msg.body.decode("utf-8", errors="backslashreplace")),
-        ))
-        event = IntakeRejected(rejection_id=rejection_id, source_message_id=msg.message_id,
-                               source_routing_key=msg.routing_key, reason=rejection.reason,
-                               errors=errors)
-        await work.publish(make_envelope(event, producer=PRODUCER,
-                                         correlation_id=msg.correlation_id or msg.message_id,
-                                         causation_id=msg.message_id))
+            reason=rejection.reason, errors=errors, status="pending",
+            sealed_body=deps.sealer.seal(msg.body.decode("utf-8", errors="backslashreplace"))))
+        await work.publish(make_envelope(IntakeRejected(
+            rejection_id=rejection_id, source_message_id=msg.message_id,
+            source_routing_key=msg.routing_key, reason=rejection.reason, errors=errors),
+            producer=PRODUCER, correlation_id=msg.correlation_id or msg.message_id,
+            causation_id=msg.message_id))
+        await consume_pending(work, pending_id)
         await work.commit()
     log.warning("message rejected", rejection_id=rejection_id, reason=rejection.reason,
                 errors=errors)
     return IngressReply(status="rejected", rejection_id=rejection_id, reason=rejection.reason,
                         errors=errors)
+
+
+async def _rejected_before(work: IntakeUnitOfWork, message_id: str) -> IngressReply | None:
+    """A redelivered refusal is answered as the first time, not stored twice."""
+    found = await work.session.scalar(select(RejectedMessage).where(
+        RejectedMessage.message_id == message_id, RejectedMessage.status == "pending"))
+    if found is None:
+        return None
+    return IngressReply(status="rejected", rejection_id=found.id, reason=found.reason,
+                        errors=found.errors)
+
+
+async def keep_pending(accepted: AcceptedCommand, park: Park, *, deps: Deps) -> IngressReply:
+    async with deps.uow() as work:
+        if not await work.pending.has_message(accepted.event_id):
+            work.pending.add(PendingCommand(
+                subject_key=park.subject_key, received_at=utc_now(),
+                message_id=accepted.event_id, correlation_id=accepted.correlation_id,
+                message_type=accepted.command.routing_key(),
+                sealed_command=deps.sealer.seal(accepted.command.model_dump_json()),
+                reason=park.reason))
+            await work.commit()
+    log.info("command kept until its subject arrives", subject=park.subject_key)
+    return IngressReply(status="pending", reason=park.reason)
+
+
+async def consume_pending(work: IntakeUnitOfWork, pending_id: int | None) -> None:
+    if pending_id is not None:
+        await work.session.execute(delete(PendingCommand).where(PendingCommand.id == pending_id))
+
+
+def pending_message(pending: PendingCommand, sealer: Sealer) -> IngressMessage:
+    """A kept command, as it came in, to run through the same path again."""
+    return IngressMessage(body=sealer.open(pending.sealed_command).encode(),
+                          message_id=pending.message_id, routing_key=pending.message_type,
+                          message_type=None, correlation_id=pending.correlation_id)
+
+
+async def drain(subject_key: str, *, deps: Deps) -> int:
+    """Runs what waited for a subject, oldest first, each in its own unit of work; a command
+    still not applicable stays kept. Returns how many left the pending store."""
+    async with deps.uow() as work:
+        kept = [(p.id, pending_message(p, deps.sealer))
+                for p in await work.pending.for_subject(subject_key)]
+    done = 0
+    for pending_id, msg in kept:
+        reply = await accept_ingress(msg, way_in="pending", deps=deps, pending_id=pending_id)
+        done += reply.status != "pending"
+    return done

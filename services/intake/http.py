@@ -1,31 +1,146 @@
-"""intake's HTTP routes (the gateway grows here): case status for operators and the CLI."""
+"""intake's HTTP gateway: the same commands as on dvk.ingress, for systems that speak HTTP.
 
-from __future__ import annotations
+Each integrating system sends its key (`Authorization: Bearer <key>` or `X-API-Key`); an unknown
+or revoked key gets 401 and nothing is stored. Operators' routes (rejected and pending stores)
+accept loopback callers or a key with the `operate` right."""
 
-from fastapi import APIRouter, HTTPException
+import json
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request, Response
+
+from . import access, handlers
 from .bootstrap import Intake
+from .ingress import IngressMessage
+from .orm import ApiKey
+
+_STATUS_CODES = {"accepted": 201, "duplicate": 200, "pending": 202, "rejected": 422}
+JsonBody = Annotated[dict[str, Any], Body(description="The command payload, as on dvk.ingress")]
+
+
+def _presented(authorization: str | None, x_api_key: str | None) -> str | None:
+    if x_api_key:
+        return x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
 
 
 def build_http(intake: Intake) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
-    @router.get("/feedback/{ref}")
-    async def get_feedback(ref: str) -> dict[str, object]:
+    async def api_key(authorization: Annotated[str | None, Header()] = None,
+                      x_api_key: Annotated[str | None, Header()] = None) -> ApiKey:
         async with intake.uow() as work:
-            case = await work.cases.get(ref)
-            if case is None:
-                raise HTTPException(404, f"no case with reference {ref}")
-            return {"ref": case.ref, "kind": case.kind, "channel": case.channel,
-                    "status": case.status, "received_at": case.received_at.isoformat(),
-                    "subject": case.subject}
+            key = await access.authenticate(work, _presented(authorization, x_api_key))
+        if key is None:
+            raise HTTPException(401, "khóa API không hợp lệ hoặc đã bị thu hồi",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return key
 
-    @router.get("/rejected")
-    async def list_rejected() -> list[dict[str, object]]:
-        async with intake.uow() as work:
-            return [{"id": r.id, "received_at": r.received_at.isoformat(), "way_in": r.way_in,
-                     "message_id": r.message_id, "routing_key": r.routing_key,
-                     "reason": r.reason, "errors": r.errors}
-                    for r in await work.rejected.list()]
+    async def submit(routing_key: str, body: dict[str, Any], key: ApiKey,
+                     idempotency_key: str | None, response: Response) -> dict[str, Any]:
+        if "submit" not in access.rights_of(key):
+            raise HTTPException(403, "khóa API không có quyền gửi")
+        body = _as_system(body, key, routing_key)
+        msg = IngressMessage(body=json.dumps(body, ensure_ascii=False).encode(),
+                             message_id=idempotency_key, routing_key=routing_key,
+                             message_type=None, correlation_id=idempotency_key)
+        reply = await handlers.accept_ingress(msg, way_in="http", deps=intake.deps)
+        response.status_code = _STATUS_CODES[reply.status]
+        return reply.model_dump(exclude_none=True)
+
+    Key = Annotated[ApiKey, Depends(api_key)]
+    Idem = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+    @router.post("/feedback", status_code=201)
+    async def post_feedback(body: JsonBody, key: Key, response: Response,
+                            idempotency_key: Idem = None) -> dict[str, Any]:
+        return await submit("feedback.submit.v1", body, key, idempotency_key, response)
+
+    @router.post("/feedback/{ref}/updates", status_code=201)
+    async def post_update(ref: str, body: JsonBody, key: Key, response: Response,
+                          idempotency_key: Idem = None) -> dict[str, Any]:
+        return await submit("feedback.update.v1", _with(body, "ref", ref), key,
+                            idempotency_key, response)
+
+    @router.post("/tasks/{task_id}/progress", status_code=201)
+    async def post_progress(task_id: str, body: JsonBody, key: Key, response: Response,
+                            idempotency_key: Idem = None) -> dict[str, Any]:
+        return await submit("task.progress.v1", _with(body, "task_id", task_id), key,
+                            idempotency_key, response)
+
+    for path, routing_key in _MOVEMENT_ROUTES.items():
+        _add_movement_route(router, path, routing_key, submit, Key, Idem)
+
+    @router.get("/feedback/{ref}")
+    async def get_feedback(ref: str, key: Key, reveal_reason: Annotated[
+            str | None, Header(alias="X-Reveal-Reason")] = None) -> dict[str, Any]:
+        return await _case_view(intake, ref, key, reveal_reason)
 
     return router
+
+
+_MOVEMENT_ROUTES = {"/models": "movement.model_register.v1",
+                    "/models/reviews": "movement.model_review.v1",
+                    "/sessions": "movement.session_record.v1",
+                    "/inspections": "movement.inspection_record.v1",
+                    "/reports/requests": "report.request.v1"}
+
+
+def _add_movement_route(router: APIRouter, path: str, routing_key: str, submit: Any,
+                        key_type: Any, idem_type: Any) -> None:
+    async def post_record(body: JsonBody, key: key_type, response: Response,  # type: ignore
+                          idempotency_key: idem_type = None) -> dict[str, Any]:  # type: ignore
+        return await submit(routing_key, body, key, idempotency_key, response)
+
+    router.add_api_route(path, post_record, methods=["POST"], status_code=201,
+                         name=f"post {routing_key}")
+
+
+def _with(body: dict[str, Any], field: str, value: str) -> dict[str, Any]:
+    if field in body and body[field] != value:
+        raise HTTPException(422, {"status": "rejected", "errors": [
+            {"field": f"data.{field}", "reason": f"differs from the path ({value})"}]})
+    return {**body, field: value}
+
+
+def _as_system(body: dict[str, Any], key: ApiKey, routing_key: str) -> dict[str, Any]:
+    """A command is sent in the name of the key's system: filled in when absent, and a
+    different one is refused."""
+    payload = body.get("data") if {"type", "data"} <= body.keys() else body
+    if not isinstance(payload, dict) or routing_key.startswith("report."):
+        return body
+    claimed = payload.get("source_system")
+    if claimed is not None and claimed != key.system:
+        raise HTTPException(403, f"khóa API thuộc hệ thống {key.system}, không phải {claimed}")
+    if claimed is None:
+        payload["source_system"] = key.system
+    return body
+
+
+async def _case_view(intake: Intake, ref: str, key: ApiKey,
+                     reveal_reason: str | None) -> dict[str, Any]:
+    rights = access.rights_of(key)
+    if not rights & {"read", "read_identity"}:
+        raise HTTPException(403, "khóa API không có quyền xem hồ sơ")
+    async with intake.uow() as work:
+        case = await work.cases.get(ref)
+        if case is None:
+            raise HTTPException(404, f"không có hồ sơ {ref}")
+        view = _public_view(case, await work.timeline.for_case(ref))
+        if "read_identity" in rights and reveal_reason:
+            view["sender"] = access.reveal_sender(work, case, sealer=intake.sealer,
+                                                  officer=f"api:{key.system}",
+                                                  reason=reveal_reason, via="http")
+            await work.commit()
+        return view
+
+
+def _public_view(case: Any, timeline: list[Any]) -> dict[str, Any]:
+    return {"ref": case.ref, "kind": case.kind, "channel": case.channel, "status": case.status,
+            "holder_unit": case.holder_unit, "received_at": case.received_at.isoformat(),
+            "subject": case.subject, "content": case.content, "protected": case.protected,
+            "sender": "[đã ẩn]",
+            "timeline": [{"at": t.at.isoformat(), "actor": t.actor, "action": t.action,
+                          "status": t.status, "details": t.details} for t in timeline]}

@@ -28,6 +28,7 @@ class Case(Base):
 
     ref: Mapped[str] = mapped_column(String(40), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    correlation_id: Mapped[str] = mapped_column(String(200))
     source_system: Mapped[str] = mapped_column(String(100))
     external_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -41,6 +42,44 @@ class Case(Base):
     details: Mapped[dict] = mapped_column(JSON)
     sealed_sender: Mapped[str | None] = mapped_column(Text)
     sealed_original: Mapped[str | None] = mapped_column(Text)
+    holder_unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    accepted: Mapped[bool] = mapped_column(default=False)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    external: Mapped[bool] = mapped_column(default=False)
+
+
+class TimelineEntry(Base):
+    """Who did what to a case, when: the case's full history."""
+
+    __tablename__ = "case_timeline"
+    __table_args__ = (UniqueConstraint("source_system", "update_id", name="uq_timeline_update"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ref: Mapped[str] = mapped_column(String(40), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30))
+    source_system: Mapped[str | None] = mapped_column(String(100))
+    update_id: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSON)
+
+
+class PendingCommand(Base):
+    """A command that arrived before what it refers to (an update before its case is known and
+    assigned, a review before its model): kept, and applied when that arrives."""
+
+    __tablename__ = "pending_commands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_key: Mapped[str] = mapped_column(String(250), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    correlation_id: Mapped[str] = mapped_column(String(200))
+    message_type: Mapped[str] = mapped_column(String(200))
+    sealed_command: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class RefCounter(Base):
@@ -65,3 +104,64 @@ class RejectedMessage(Base):
     errors: Mapped[list] = mapped_column(JSON)
     sealed_body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class TaskProgress(Base):
+    __tablename__ = "task_progress"
+    __table_args__ = (UniqueConstraint("source_system", "external_id", name="uq_progress_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    source_system: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(200))
+    task_id: Mapped[str] = mapped_column(String(40), index=True)
+    unit_code: Mapped[str] = mapped_column(String(100), index=True)
+    period: Mapped[str] = mapped_column(String(30))
+    percent_done: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    done_text: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class MovementRecord(Base):
+    """Models registered and reviewed, dialogue/reception sessions, inspections."""
+
+    __tablename__ = "movement_records"
+    __table_args__ = (UniqueConstraint("record_type", "record_id", name="uq_movement_record"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(250))
+    subject_id: Mapped[str] = mapped_column(String(200), index=True)
+    source_system: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class ApiKey(Base):
+    """An integrating system's key for the HTTP gateway; only its hash is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    system: Mapped[str] = mapped_column(String(100), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rights: Mapped[str] = mapped_column(String(200), default="submit")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class RevealAudit(Base):
+    """Every time a protected identity was shown: who, when, why (Luật Tố cáo 2018 Điều 47)."""
+
+    __tablename__ = "reveal_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ref: Mapped[str] = mapped_column(String(40), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    officer: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    via: Mapped[str] = mapped_column(String(20))

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .orm import Case, RefCounter, RejectedMessage
+from .orm import (
+    ApiKey,
+    Case,
+    MovementRecord,
+    PendingCommand,
+    RefCounter,
+    RejectedMessage,
+    RevealAudit,
+    TaskProgress,
+    TimelineEntry,
+)
 
 
 class CaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, ref: str) -> Case | None:
-        return await self.session.get(Case, ref)
+    async def get(self, ref: str, *, for_update: bool = False) -> Case | None:
+        if not for_update:
+            return await self.session.get(Case, ref)
+        return await self.session.scalar(select(Case).where(Case.ref == ref).with_for_update())
 
     async def get_by_source(self, source_system: str, external_id: str) -> Case | None:
         return await self.session.scalar(select(Case).where(
@@ -39,6 +53,48 @@ class CaseRepository:
         return await self.session.scalar(select(func.count()).select_from(Case)) or 0
 
 
+class TimelineRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, entry: TimelineEntry) -> None:
+        self.session.add(entry)
+
+    async def has_update(self, source_system: str, update_id: str) -> bool:
+        return await self.session.scalar(select(TimelineEntry.id).where(
+            TimelineEntry.source_system == source_system,
+            TimelineEntry.update_id == update_id)) is not None
+
+    async def for_case(self, ref: str) -> list[TimelineEntry]:
+        return list(await self.session.scalars(
+            select(TimelineEntry).where(TimelineEntry.ref == ref)
+            .order_by(TimelineEntry.at, TimelineEntry.id)))
+
+
+class PendingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, pending: PendingCommand) -> None:
+        self.session.add(pending)
+
+    async def has_message(self, message_id: str) -> bool:
+        return await self.session.scalar(select(PendingCommand.id).where(
+            PendingCommand.message_id == message_id)) is not None
+
+    async def for_subject(self, subject_key: str) -> list[PendingCommand]:
+        return list(await self.session.scalars(
+            select(PendingCommand).where(PendingCommand.subject_key == subject_key)
+            .order_by(PendingCommand.id)))
+
+    async def subjects(self) -> list[str]:
+        return list(await self.session.scalars(select(PendingCommand.subject_key).distinct()))
+
+    async def list(self, limit: int = 200) -> list[PendingCommand]:
+        return list(await self.session.scalars(
+            select(PendingCommand).order_by(PendingCommand.id).limit(limit)))
+
+
 class RejectedRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -46,9 +102,59 @@ class RejectedRepository:
     def add(self, rejected: RejectedMessage) -> None:
         self.session.add(rejected)
 
-    async def list(self, *, status: str | None = "pending", limit: int = 100
+    async def get(self, rejection_id: str) -> RejectedMessage | None:
+        return await self.session.get(RejectedMessage, rejection_id)
+
+    async def list(self, *, status: str | None = "pending", limit: int = 500
                    ) -> list[RejectedMessage]:
         query = select(RejectedMessage).order_by(RejectedMessage.received_at).limit(limit)
         if status:
             query = query.where(RejectedMessage.status == status)
         return list(await self.session.scalars(query))
+
+    async def count(self) -> int:
+        return await self.session.scalar(select(func.count()).select_from(RejectedMessage)) or 0
+
+
+class RecordRepository:
+    """Task progress and movement records."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def progress_exists(self, source_system: str, external_id: str) -> bool:
+        return await self.session.scalar(select(TaskProgress.id).where(
+            TaskProgress.source_system == source_system,
+            TaskProgress.external_id == external_id)) is not None
+
+    def add(self, record: TaskProgress | MovementRecord) -> None:
+        self.session.add(record)
+
+    async def movement(self, record_type: str, record_id: str) -> MovementRecord | None:
+        return await self.session.scalar(select(MovementRecord).where(
+            MovementRecord.record_type == record_type, MovementRecord.record_id == record_id))
+
+
+class AccessRepository:
+    """API keys and the audit of identity reveals."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def key_by_hash(self, key_hash: str) -> ApiKey | None:
+        return await self.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+    def add(self, item: ApiKey | RevealAudit) -> None:
+        self.session.add(item)
+
+    async def keys(self) -> list[ApiKey]:
+        return list(await self.session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+
+    async def revoke(self, key_id: str, at: datetime) -> bool:
+        result = await self.session.execute(update(ApiKey).where(
+            ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=at))
+        return bool(result.rowcount)
+
+    async def reveals(self, ref: str) -> list[RevealAudit]:
+        return list(await self.session.scalars(
+            select(RevealAudit).where(RevealAudit.ref == ref).order_by(RevealAudit.id)))

@@ -1,4 +1,5 @@
-"""intake's AMQP entry point: every command on dvk.ingress, validated by intake itself."""
+"""intake's AMQP entry points: commands on dvk.ingress, validated by intake itself; and which
+unit holds each case, from routing."""
 
 from __future__ import annotations
 
@@ -6,30 +7,40 @@ from typing import Any
 
 from faststream.rabbit import RabbitMessage, RabbitRouter
 
-from shared.messaging.broker import work_queue
+from shared.contracts.base import Envelope
+from shared.contracts.routing import CaseAssigned, CaseReassigned
+from shared.messaging.broker import of_type, work_queue
 from shared.messaging.topology import queue_spec
 
-from . import handlers
+from . import handlers, updates
 from .bootstrap import Intake
-from .domain import IngressMessage
-
-INGRESS_QUEUE = queue_spec("intake.ingress")
+from .ingress import IngressMessage
 
 
 def build_router(intake: Intake) -> RabbitRouter:
     router = RabbitRouter()
 
     @router.subscriber(
-        work_queue(INGRESS_QUEUE),
-        title="intake.ingress",
-        decoder=raw_body,
-        description="Commands from integrating systems on dvk.ingress (feedback.submit.v1, ...). "
-                    "Invalid ones are kept in the rejected store and announced as intake.rejected.",
-    )
+        work_queue(queue_spec("intake.ingress")), title="intake.ingress", decoder=raw_body,
+        description="Commands from integrating systems on dvk.ingress (feedback.submit.v1, "
+                    "feedback.update.v1, task.progress.v1, movement.*.v1, report.request.v1). "
+                    "Invalid ones are kept in the rejected store and announced as "
+                    "intake.rejected.v1. See components.x-dvk-contracts for the schemas.")
     async def on_ingress(body: bytes, message: RabbitMessage) -> dict[str, Any]:
-        reply = await handlers.accept_ingress(
-            as_ingress(message), way_in="amqp", uow=intake.uow, sealer=intake.sealer)
+        reply = await handlers.accept_ingress(as_ingress(message), way_in="amqp",
+                                              deps=intake.deps)
         return reply.model_dump(exclude_none=True)
+
+    assignments = router.subscriber(work_queue(queue_spec("intake.assignments")),
+                                    title="intake.assignments")
+
+    @assignments(filter=of_type(CaseAssigned.message_type))
+    async def on_case_assigned(envelope: Envelope[CaseAssigned]) -> None:
+        await updates.record_holder(envelope, deps=intake.deps)
+
+    @assignments(filter=of_type(CaseReassigned.message_type))
+    async def on_case_reassigned(envelope: Envelope[CaseReassigned]) -> None:
+        await updates.record_holder(envelope, deps=intake.deps)
 
     return router
 

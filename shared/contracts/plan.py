@@ -153,8 +153,9 @@ class RequestReport(Payload):
     message_type = "report.request"
 
     family: str = Field(pattern=r"^(dan_van_kheo|tiep_cong_dan)$")
-    period: str = Field(min_length=4, max_length=30, description="2026-H1, 2026, 2026-Q2, "
-                        "2026-05 or 2026-01-01..2026-03-31")
+    period: str = Field(
+        pattern=r"^\d{4}(-(H[12]|Q[1-4]|9M|\d{2}))?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        description="2026-H1, 2026, 2026-Q2, 2026-9M, 2026-05 or 2026-01-01..2026-03-31")
     scope: str = Field(default="department", max_length=100,
                        description="department, or a unit code")
     requested_by: str = Field(min_length=1, max_length=200)

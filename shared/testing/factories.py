@@ -71,3 +71,66 @@ def envelope_of(payload: Any, *, producer: str = "test", event_id: str | None = 
     from shared.contracts.base import make_envelope
 
     return make_envelope(payload, producer=producer, event_id=event_id)
+
+
+def update_payload(ref: str, status: str, *, unit_code: str, update_id: str | None = None,
+                   **details: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "ref": ref, "source_system": "unit-tools", "unit_code": unit_code, "status": status,
+        "update_id": update_id or f"U-{next(_counter):08d}",
+        "occurred_at": "2026-11-24T09:00:00+07:00"}
+    defaults: dict[str, dict[str, Any]] = {
+        "extended": {"extension": {"reason": "Vụ việc phức tạp, cần xác minh thêm",
+                                   "decision_number": "12/QĐ-TTr", "days": 30}},
+        "transferred": {"transfer": {"to_unit": "NGUOI_CO_CONG",
+                                     "reason": "Thuộc lĩnh vực người có công"}},
+        "resolved": {"resolution": {"result": "dung_mot_phan", "document_number": "45/QĐ-SLĐTBXH",
+                                    "document_date": "2026-12-01"}},
+        "rejected": {"rejection": {"legal_ground": "Đơn không đủ điều kiện thụ lý theo Điều 11"}},
+    }
+    payload.update(defaults.get(status, {}))
+    payload.update(details)
+    return payload
+
+
+def progress_payload(**overrides: Any) -> dict[str, Any]:
+    payload = {
+        "source_system": "unit-tools", "external_id": f"P-{next(_counter):08d}",
+        "task_id": "II.3.1", "unit_code": "LAO_DONG_VIEC_LAM", "period": "2026-H1",
+        "percent_done": 60, "status": "in_progress",
+        "done_text": "Đã rà soát quy chế dân chủ, dự thảo sửa đổi đang lấy ý kiến công chức.",
+        "evidence": ["https://vanban.hatinh.example/qc-dan-chu-2026.pdf"],
+        "reported_at": "2026-06-05T10:00:00+07:00"}
+    payload.update(overrides)
+    return payload
+
+
+def movement_payloads() -> dict[str, dict[str, Any]]:
+    """One valid example of each movement command, by routing key."""
+    return {
+        "movement.model_register.v1": {
+            "source_system": "unit-tools", "model_id": "M-2026-LDVL-01",
+            "name": "Sàn giao dịch việc làm lưu động tại xã", "field": "kinh_te",
+            "kind": "tap_the", "unit_code": "TT_DICH_VU_VIEC_LAM", "year": 2026,
+            "description": "Tổ chức phiên giao dịch việc làm tại các xã vùng khó khăn.",
+            "registered_on": "2026-03-02"},
+        "movement.model_review.v1": {
+            "source_system": "unit-tools", "model_id": "M-2026-LDVL-01",
+            "result": "cong_nhan", "level": "Sở", "reviewed_on": "2026-11-15"},
+        "movement.session_record.v1": {
+            "source_system": "unit-tools", "session_id": "TCD-2026-11-05",
+            "session_type": "tiep_cong_dan", "regularity": "dinh_ky", "held_on": "2026-11-05",
+            "chaired_by": "Phó Giám đốc Sở", "received_by": "thu_truong",
+            "unit_code": "THANH_TRA", "participants": 6, "visits": 4, "persons": 5,
+            "cases_first_time": 3, "cases_repeated": 1, "group_delegations": 0,
+            "issues_raised": ["Chậm chi trả trợ cấp", "Hồ sơ người có công"]},
+        "movement.inspection_record.v1": {
+            "source_system": "unit-tools", "inspection_id": "KT-2026-07",
+            "unit_inspected": "TT_BAO_TRO_XA_HOI", "mode": "dot_xuat",
+            "started_on": "2026-09-10", "ended_on": "2026-09-12",
+            "findings": "Công khai chế độ chưa đầy đủ tại bảng tin.",
+            "recommendations": ["Niêm yết công khai chế độ trợ cấp"]},
+        "report.request.v1": {
+            "family": "dan_van_kheo", "period": "2026-H1", "scope": "department",
+            "requested_by": "Văn phòng Sở"},
+    }

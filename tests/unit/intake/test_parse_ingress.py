@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from services.intake.domain import AcceptedCommand, IngressMessage, Rejection, parse_ingress
+from services.intake.ingress import AcceptedCommand, IngressMessage, Rejection, parse_ingress
 from shared.contracts.feedback import SubmitFeedback
 from shared.testing.factories import feedback_payload
 

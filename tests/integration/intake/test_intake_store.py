@@ -7,9 +7,11 @@ from sqlalchemy import func, select, text
 
 from services.intake import handlers
 from services.intake.bootstrap import Intake
-from services.intake.domain import IngressMessage
+from services.intake.ingress import IngressMessage
 from services.intake.orm import Case, RejectedMessage, outbox
+from shared.plan import PlanCatalogue
 from shared.testing.factories import feedback_payload
+from shared.units import UnitCatalogue
 
 DENOUNCER = {"name": "Phạm Thị Kim Oanh", "phone": "0987 654 321", "national_id": "042199001234",
              "address": "Tổ 5, phường Bắc Hà", "consent_to_contact": True}
@@ -18,7 +20,8 @@ DENOUNCER = {"name": "Phạm Thị Kim Oanh", "phone": "0987 654 321", "national
 @pytest.fixture
 async def intake(migrated, sealer) -> Intake:
     engine, sessions = await migrated("intake")
-    return Intake(engine=engine, sessions=sessions, sealer=sealer)
+    return Intake(engine=engine, sessions=sessions, sealer=sealer, plan=PlanCatalogue.load(),
+                  units=UnitCatalogue.load())
 
 
 def _msg(payload, message_id="m-1") -> IngressMessage:
@@ -29,7 +32,7 @@ def _msg(payload, message_id="m-1") -> IngressMessage:
 
 async def _accept(intake, payload, message_id="m-1"):
     return await handlers.accept_ingress(_msg(payload, message_id), way_in="amqp",
-                                         uow=intake.uow, sealer=intake.sealer)
+                                         deps=intake.deps)
 
 
 async def _count(intake, what) -> int:

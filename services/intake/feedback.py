@@ -1,0 +1,72 @@
+"""Use case: a new piece of feedback becomes a case (feedback.submit.v1)."""
+
+from __future__ import annotations
+
+import json
+
+from shared.confidential import Sealer, redact_identity
+from shared.contracts.base import make_envelope, utc_now
+from shared.contracts.feedback import FeedbackReceived, SubmitFeedback
+from shared.logging import get_logger
+
+from . import domain
+from .handlers import CONSUMER, PRODUCER, Deps, IngressReply, consume_pending, handles
+from .ingress import AcceptedCommand
+from .orm import Case, TimelineEntry
+
+log = get_logger()
+
+
+@handles(SubmitFeedback.message_type)
+async def receive_feedback(accepted: AcceptedCommand, deps: Deps,
+                           pending_id: int | None = None) -> IngressReply:
+    cmd = accepted.command
+    assert isinstance(cmd, SubmitFeedback)
+    async with deps.uow() as work:
+        existing = (await work.cases.get_by_message_id(accepted.event_id)
+                    or await work.cases.get_by_source(cmd.source_system, cmd.external_id))
+        if existing is not None:
+            log.info("duplicate feedback", ref=existing.ref)
+            return IngressReply(status="duplicate", ref=existing.ref)
+        number = await work.cases.next_number(domain.reference_year(cmd.received_at))
+        ref = domain.case_reference(cmd.received_at, number)
+        case, event = _new_case(cmd, accepted, ref=ref, sealer=deps.sealer)
+        work.cases.add(case)
+        work.timeline.add(_received_entry(cmd, ref))
+        await work.publish(make_envelope(event, producer=PRODUCER,
+                                         correlation_id=accepted.correlation_id,
+                                         causation_id=accepted.event_id))
+        await work.mark_processed(accepted.event_id, CONSUMER)
+        await consume_pending(work, pending_id)
+        await work.commit()
+    log.info("feedback accepted", ref=ref, kind=cmd.kind.value)
+    return IngressReply(status="accepted", ref=ref)
+
+
+def _new_case(cmd: SubmitFeedback, accepted: AcceptedCommand, *, ref: str,
+              sealer: Sealer) -> tuple[Case, FeedbackReceived]:
+    identifiers = domain.sender_identifiers(cmd) if cmd.protected else []
+    subject = redact_identity(cmd.subject, identifiers)
+    content = redact_identity(cmd.content, identifiers)
+    contact = domain.contact_for_notify(cmd)
+    sealed_contact = sealer.seal(json.dumps(contact, ensure_ascii=False)) if contact else None
+    event = domain.received_event(cmd, ref=ref, subject=subject, content=content,
+                                  sealed_contact=sealed_contact)
+    case = Case(
+        ref=ref, message_id=accepted.event_id, correlation_id=accepted.correlation_id,
+        source_system=cmd.source_system, external_id=cmd.external_id, kind=cmd.kind.value,
+        channel=cmd.channel.value, status="received", protected=cmd.protected,
+        received_at=cmd.received_at, accepted_at=utc_now(), subject=subject, content=content,
+        details=event.model_dump(mode="json", include={"category_hints", "locality",
+                                                         "complaint", "letter", "attachments"}),
+        sealed_sender=sealer.seal(cmd.sender.model_dump_json()),
+        sealed_original=sealer.seal(cmd.model_dump_json()) if cmd.protected else None,
+        holder_unit=None, accepted=False, extensions=0, external=False)
+    return case, event
+
+
+def _received_entry(cmd: SubmitFeedback, ref: str) -> TimelineEntry:
+    return TimelineEntry(ref=ref, at=cmd.received_at, recorded_at=utc_now(),
+                         actor=cmd.source_system, action="received", status="received",
+                         source_system=None, update_id=None,
+                         details={"channel": cmd.channel.value})

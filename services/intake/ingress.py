@@ -1,0 +1,141 @@
+"""Reading what integrating systems send: envelope or bare payload, typed and validated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.contracts.base import Envelope, Payload
+from shared.contracts.catalogue import INGRESS_COMMANDS, UnknownMessageType, model_for
+
+_VERSION_SUFFIX = re.compile(r"^(?P<type>.+)\.v(?P<version>\d+)$")
+_ENVELOPE_KEYS = {"type", "data"}
+
+
+@dataclass(frozen=True)
+class IngressMessage:
+    """An AMQP delivery or HTTP request as intake sees it, before any validation."""
+
+    body: bytes
+    message_id: str | None
+    routing_key: str | None
+    message_type: str | None
+    correlation_id: str | None
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str
+    errors: tuple[FieldError, ...]
+
+
+@dataclass(frozen=True)
+class AcceptedCommand:
+    command: Payload
+    event_id: str
+    correlation_id: str
+
+
+def parse_ingress(msg: IngressMessage) -> AcceptedCommand | Rejection:
+    try:
+        document = json.loads(msg.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _reject("body is not valid JSON", "body", str(exc))
+    if not isinstance(document, dict):
+        return _reject("body must be a JSON object", "body", "expected an object")
+    document = _nfc(document)
+    if _ENVELOPE_KEYS <= document.keys():
+        return _parse_envelope(document, msg)
+    return _parse_bare(document, msg)
+
+
+def _parse_envelope(document: dict[str, Any], msg: IngressMessage) -> AcceptedCommand | Rejection:
+    try:
+        envelope = Envelope[dict[str, Any]].model_validate(document)
+    except ValidationError as exc:
+        return _from_validation("envelope is invalid", exc, prefix="")
+    return _validate_command(envelope.type, envelope.schema_version, envelope.data,
+                             event_id=envelope.event_id, correlation_id=envelope.correlation_id)
+
+
+def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedCommand | Rejection:
+    message_type, version = _type_of(msg)
+    if message_type is None:
+        return _reject("message type unknown", "type",
+                       "set the AMQP type property or a routing key such as feedback.submit.v1")
+    event_id = msg.message_id or _content_id(msg.body)
+    return _validate_command(message_type, version, document, event_id=event_id,
+                             correlation_id=msg.correlation_id or event_id)
+
+
+def _type_of(msg: IngressMessage) -> tuple[str | None, int]:
+    version = int(msg.headers.get("x-schema-version") or msg.headers.get("schema_version") or 0)
+    for candidate in (msg.message_type, msg.routing_key):
+        if candidate and (found := _VERSION_SUFFIX.match(candidate)):
+            return found["type"], version or int(found["version"])
+        if candidate and candidate in {c.message_type for c in INGRESS_COMMANDS}:
+            return candidate, version or 1
+    return None, version or 1
+
+
+def _validate_command(message_type: str, version: int, data: Any, *, event_id: str,
+                      correlation_id: str) -> AcceptedCommand | Rejection:
+    try:
+        model = model_for(message_type, version)
+    except UnknownMessageType as exc:
+        return _reject("unknown message type or schema version", "type", str(exc))
+    if model not in INGRESS_COMMANDS:
+        return _reject("not a command integrating systems may send", "type",
+                       f"{message_type}.v{version} is an event, not an ingress command")
+    try:
+        command = model.model_validate(data)
+    except ValidationError as exc:
+        return _from_validation(f"{message_type}.v{version} is invalid", exc, prefix="data.")
+    return AcceptedCommand(command=command, event_id=event_id, correlation_id=correlation_id)
+
+
+def _from_validation(reason: str, exc: ValidationError, *, prefix: str) -> Rejection:
+    errors = tuple(
+        FieldError(prefix + (".".join(str(p) for p in err["loc"]) or "body"), err["msg"])
+        for err in exc.errors(include_input=False)
+    )
+    return Rejection(reason=reason, errors=errors)
+
+
+def _reject(reason: str, field_name: str, detail: str) -> Rejection:
+    return Rejection(reason=reason, errors=(FieldError(field_name, detail),))
+
+
+def _nfc(value: Any) -> Any:
+    """Text is kept as sent, in Unicode NFC: "ệ" typed as e + two combining marks is one "ệ"."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
+
+def _content_id(body: bytes) -> str:
+    """Without a message_id, the same bytes get the same id, so a resend is still one case."""
+    return str(uuid.UUID(hashlib.sha256(body).hexdigest()[:32]))
+
+
