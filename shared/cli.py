@@ -110,9 +110,23 @@ def status(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False) -
         typer.echo(f"[{service}] {json.dumps(data, ensure_ascii=False)}")
 
 
+@app.command("import")
+def import_progress(
+        file: Annotated[Path, typer.Argument(exists=True, readable=True)],
+        source_system: Annotated[str, typer.Option(help="tên hệ thống gửi")] = "dvk-import",
+        timeout: Annotated[float, typer.Option(help="giây chờ intake trả lời")] = 120.0) -> None:
+    """Nhập hàng loạt tiến độ nhiệm vụ (CSV hoặc JSON); báo lỗi từng dòng, không dừng ở lỗi đầu."""
+    from services.intake.importer import run_import
+
+    raise typer.Exit(asyncio.run(run_import(file, source_system=source_system, timeout=timeout)))
+
+
 def _mount_service_commands() -> None:
+    from services.intake import cli as intake_cli
     from services.routing import cli as routing_cli
 
+    app.add_typer(intake_cli.app, name="intake",
+                  help="intake: khóa API, xem danh tính có kiểm soát, đổi khóa.")
     app.add_typer(routing_cli.app, name="route",
                   help="Which unit a text would be routed to, and why.")
     app.add_typer(routing_cli.deadline_app)

@@ -61,7 +61,7 @@ async def _first_reply(queue: aio_pika.abc.AbstractQueue) -> dict[str, Any]:
 
 
 STATUS_PATHS = {
-    "intake": "/v1/feedback/{ref}",
+    "intake": "/v1/cases/{ref}",
     "routing": "/v1/assignments/{ref}",
     "notify": "/v1/schedules/{ref}",
     "reporting": "/v1/cases/{ref}",
@@ -82,3 +82,38 @@ async def case_status(ref: str) -> dict[str, Any]:
             except httpx.HTTPError as exc:
                 view[service] = {"error": f"không kết nối được ({type(exc).__name__})"}
     return view
+
+
+async def publish_many_and_wait(items: list[tuple[str, bytes, str]], *, routing_key: str,
+                                timeout: float, on_reply: Any = None,
+                                amqp_url: str | None = None) -> dict[str, dict[str, Any]]:
+    """Publishes (correlation id, body, message id) items with confirms and collects intake's
+    replies by correlation id until all are in or the timeout passes."""
+    replies: dict[str, dict[str, Any]] = {}
+    connection = await aio_pika.connect(amqp_url or CommonSettings().amqp_url, timeout=10)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        exchange = await channel.get_exchange(INGRESS, ensure=True)
+        done = asyncio.Event()
+
+        async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                replies[message.correlation_id or ""] = json.loads(message.body)
+                if on_reply is not None:
+                    on_reply()
+                if len(replies) >= len(items):
+                    done.set()
+
+        await queue.consume(collect)
+        for start in range(0, len(items), 100):
+            await asyncio.gather(*(exchange.publish(aio_pika.Message(
+                body, message_id=message_id, correlation_id=corr, reply_to=queue.name,
+                content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=routing_key) for corr, body, message_id in items[start:start + 100]))
+        if items:
+            try:
+                await asyncio.wait_for(done.wait(), timeout)
+            except TimeoutError:
+                pass
+    return replies

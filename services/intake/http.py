@@ -74,9 +74,19 @@ def build_http(intake: Intake) -> APIRouter:
         _add_movement_route(router, path, routing_key, submit, Key, Idem)
 
     @router.get("/feedback/{ref}")
-    async def get_feedback(ref: str, key: Key, reveal_reason: Annotated[
-            str | None, Header(alias="X-Reveal-Reason")] = None) -> dict[str, Any]:
-        return await _case_view(intake, ref, key, reveal_reason)
+    async def get_feedback(ref: str, key: Key) -> dict[str, Any]:
+        return await _case_view(intake, ref, key, None)
+
+    @router.post("/feedback/{ref}/reveal")
+    async def reveal_feedback(ref: str, key: Key,
+                              body: dict[str, str] = Body(...)) -> dict[str, Any]:
+        """The case with its sender's identity, for a key with the read_identity right and a
+        stated reason; every reveal is recorded."""
+        if "read_identity" not in access.rights_of(key):
+            raise HTTPException(403, "khóa API không có quyền xem danh tính người gửi")
+        if not body.get("reason", "").strip():
+            raise HTTPException(422, "cần nêu lý do xem danh tính")
+        return await _case_view(intake, ref, key, body["reason"])
 
     return router
 

@@ -14,7 +14,7 @@ from shared.contracts.base import utc_now
 
 from . import access, handlers
 from .bootstrap import Intake
-from .http import _presented
+from .http import _presented, _public_view
 from .ingress import IngressMessage
 from .orm import RejectedMessage
 
@@ -58,6 +58,16 @@ def build_operator_http(intake: Intake) -> APIRouter:
                       payload: dict[str, str] = Body(...)) -> dict[str, Any]:
         await operator_only(request)
         return await discard_rejected(intake, rejection_id, payload.get("reason", ""))
+
+    @router.get("/cases/{ref}")
+    async def show_case(ref: str, request: Request) -> dict[str, Any]:
+        """The case as operators see it: status, holder, timeline; the sender always hidden."""
+        await operator_only(request)
+        async with intake.uow() as work:
+            case = await work.cases.get(ref)
+            if case is None:
+                raise HTTPException(404, f"không có hồ sơ {ref}")
+            return _public_view(case, await work.timeline.for_case(ref))
 
     @router.get("/pending")
     async def list_pending(request: Request) -> list[dict[str, Any]]:

@@ -41,11 +41,9 @@ class SqlUnitOfWork:
         """Hook: build repositories on self.session."""
 
     async def __aexit__(self, *exc: Any) -> None:
-        try:
-            if self.session.in_transaction():
-                await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back what was not committed and detaches loaded objects without
+        # expiring them, so what a read returned stays usable after the block.
+        await self.session.close()
 
     async def already_processed(self, event_id: str, consumer: str) -> bool:
         found = await self.session.scalar(
