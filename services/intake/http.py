@@ -9,13 +9,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request, Response
 
+from shared.contracts.feedback import SubmitFeedback
+from shared.contracts.plan import (
+    RecordInspection,
+    RecordSession,
+    RegisterModel,
+    ReportTaskProgress,
+    RequestReport,
+    ReviewModel,
+)
+from shared.contracts.updates import UpdateCase
+
 from . import access, handlers
 from .bootstrap import Intake
 from .ingress import IngressMessage
 from .orm import ApiKey
 
 _STATUS_CODES = {"accepted": 201, "duplicate": 200, "pending": 202, "rejected": 422}
-JsonBody = Annotated[dict[str, Any], Body(description="The command payload, as on dvk.ingress")]
 
 
 def _presented(authorization: str | None, x_api_key: str | None) -> str | None:
@@ -38,12 +48,12 @@ def build_http(intake: Intake) -> APIRouter:
                                 headers={"WWW-Authenticate": "Bearer"})
         return key
 
-    async def submit(routing_key: str, body: dict[str, Any], key: ApiKey,
-                     idempotency_key: str | None, response: Response) -> dict[str, Any]:
+    async def submit(routing_key: str, raw: bytes, key: ApiKey, idempotency_key: str | None,
+                     response: Response, path_field: tuple[str, str] | None = None
+                     ) -> dict[str, Any]:
         if "submit" not in access.rights_of(key):
             raise HTTPException(403, "khóa API không có quyền gửi")
-        body = _as_system(body, key, routing_key)
-        msg = IngressMessage(body=json.dumps(body, ensure_ascii=False).encode(),
+        msg = IngressMessage(body=_prepare(raw, key, routing_key, path_field),
                              message_id=idempotency_key, routing_key=routing_key,
                              message_type=None, correlation_id=idempotency_key)
         reply = await handlers.accept_ingress(msg, way_in="http", deps=intake.deps)
@@ -53,25 +63,28 @@ def build_http(intake: Intake) -> APIRouter:
     Key = Annotated[ApiKey, Depends(api_key)]
     Idem = Annotated[str | None, Header(alias="Idempotency-Key")]
 
-    @router.post("/feedback", status_code=201)
-    async def post_feedback(body: JsonBody, key: Key, response: Response,
+    @router.post("/feedback", status_code=201, openapi_extra=_body_schema(SubmitFeedback))
+    async def post_feedback(request: Request, key: Key, response: Response,
                             idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("feedback.submit.v1", body, key, idempotency_key, response)
+        return await submit("feedback.submit.v1", await request.body(), key, idempotency_key,
+                            response)
 
-    @router.post("/feedback/{ref}/updates", status_code=201)
-    async def post_update(ref: str, body: JsonBody, key: Key, response: Response,
+    @router.post("/feedback/{ref}/updates", status_code=201,
+                 openapi_extra=_body_schema(UpdateCase))
+    async def post_update(ref: str, request: Request, key: Key, response: Response,
                           idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("feedback.update.v1", _with(body, "ref", ref), key,
-                            idempotency_key, response)
+        return await submit("feedback.update.v1", await request.body(), key, idempotency_key,
+                            response, ("ref", ref))
 
-    @router.post("/tasks/{task_id}/progress", status_code=201)
-    async def post_progress(task_id: str, body: JsonBody, key: Key, response: Response,
+    @router.post("/tasks/{task_id}/progress", status_code=201,
+                 openapi_extra=_body_schema(ReportTaskProgress))
+    async def post_progress(task_id: str, request: Request, key: Key, response: Response,
                             idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("task.progress.v1", _with(body, "task_id", task_id), key,
-                            idempotency_key, response)
+        return await submit("task.progress.v1", await request.body(), key, idempotency_key,
+                            response, ("task_id", task_id))
 
-    for path, routing_key in _MOVEMENT_ROUTES.items():
-        _add_movement_route(router, path, routing_key, submit, Key, Idem)
+    for path, (routing_key, model) in _MOVEMENT_ROUTES.items():
+        _add_movement_route(router, path, routing_key, model, submit, Key, Idem)
 
     @router.get("/feedback/{ref}")
     async def get_feedback(ref: str, key: Key) -> dict[str, Any]:
@@ -91,28 +104,54 @@ def build_http(intake: Intake) -> APIRouter:
     return router
 
 
-_MOVEMENT_ROUTES = {"/models": "movement.model_register.v1",
-                    "/models/reviews": "movement.model_review.v1",
-                    "/sessions": "movement.session_record.v1",
-                    "/inspections": "movement.inspection_record.v1",
-                    "/reports/requests": "report.request.v1"}
+_MOVEMENT_ROUTES = {"/models": ("movement.model_register.v1", RegisterModel),
+                    "/models/reviews": ("movement.model_review.v1", ReviewModel),
+                    "/sessions": ("movement.session_record.v1", RecordSession),
+                    "/inspections": ("movement.inspection_record.v1", RecordInspection),
+                    "/reports/requests": ("report.request.v1", RequestReport)}
 
 
-def _add_movement_route(router: APIRouter, path: str, routing_key: str, submit: Any,
-                        key_type: Any, idem_type: Any) -> None:
-    async def post_record(body: JsonBody, key: key_type, response: Response,  # type: ignore
+def _body_schema(model: type) -> dict[str, Any]:
+    """The request body is read raw (so that intake itself answers malformed input, and keeps
+    it); its documented schema is the contract's."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": model.model_json_schema()}}}}
+
+
+def _add_movement_route(router: APIRouter, path: str, routing_key: str, model: type,
+                        submit: Any, key_type: Any, idem_type: Any) -> None:
+    async def post_record(request: Request, key: key_type, response: Response,  # type: ignore
                           idempotency_key: idem_type = None) -> dict[str, Any]:  # type: ignore
-        return await submit(routing_key, body, key, idempotency_key, response)
+        return await submit(routing_key, await request.body(), key, idempotency_key, response)
 
     router.add_api_route(path, post_record, methods=["POST"], status_code=201,
-                         name=f"post {routing_key}")
+                         name=f"post {routing_key}", openapi_extra=_body_schema(model))
+
+
+def _prepare(raw: bytes, key: ApiKey, routing_key: str,
+             path_field: tuple[str, str] | None) -> bytes:
+    """Fills in what the path and the key say; anything unreadable goes to intake as sent."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        return raw
+    if not isinstance(body, dict):
+        return raw
+    body = _as_system(body, key, routing_key)
+    if path_field is not None:
+        body = _with(body, *path_field)
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def _with(body: dict[str, Any], field: str, value: str) -> dict[str, Any]:
-    if field in body and body[field] != value:
-        raise HTTPException(422, {"status": "rejected", "errors": [
-            {"field": f"data.{field}", "reason": f"differs from the path ({value})"}]})
-    return {**body, field: value}
+    payload = body.get("data") if {"type", "data"} <= body.keys() else body
+    if not isinstance(payload, dict):
+        return body
+    if payload.setdefault(field, value) != value:
+        raise HTTPException(422, {"status": "rejected", "reason": "path and body disagree",
+                                  "errors": [{"field": f"data.{field}",
+                                              "reason": f"differs from the path ({value})"}]})
+    return body
 
 
 def _as_system(body: dict[str, Any], key: ApiKey, routing_key: str) -> dict[str, Any]:
