@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -10,8 +10,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-def base_http_app(service: str, *, registry: CollectorRegistry,
+def base_http_app(service: str, *, registries: Sequence[CollectorRegistry],
                   checks: dict[str, ReadinessCheck]) -> FastAPI:
+    """`registries`: the service's own (FastStream's metrics) and the process-wide one (domain
+    counters, process metrics); /metrics serves them one after the other."""
     app = FastAPI(title=f"dvk {service}", version="1")
 
     @app.get("/healthz", include_in_schema=False)
@@ -31,6 +33,7 @@ def base_http_app(service: str, *, registry: CollectorRegistry,
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        body = b"".join(generate_latest(registry) for registry in registries)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -99,17 +99,23 @@ def assemble(*, name: str, common: Any, own: Any, engine: AsyncEngine, sessions:
     """Builds the broker, relay and HTTP app around a service's routers (explicit wiring)."""
     from functools import partial
 
+    from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
     from prometheus_client import CollectorRegistry
 
     from shared.http import base_http_app
-    from shared.messaging.broker import make_broker, outbox_publisher
+    from shared.messaging.broker import make_broker, outbox_publisher, use_declared_queues
+    from shared.metrics import DOMAIN_REGISTRY
 
-    broker = make_broker(own.amqp_url, prefetch=common.prefetch)
+    registry = registry or CollectorRegistry()
+    broker = make_broker(own.amqp_url, prefetch=common.prefetch, middlewares=(
+        RabbitPrometheusMiddleware(registry=registry, app_name=name),))
     for router in routers:
         broker.include_router(router)
+    if not common.declare_topology:
+        use_declared_queues(broker)
     relay = OutboxRelay(engine=engine, sessions=sessions, outbox=outbox,
                         publish=outbox_publisher(broker))
-    http = base_http_app(name, registry=registry or CollectorRegistry(), checks={
+    http = base_http_app(name, registries=(registry, DOMAIN_REGISTRY), checks={
         "database": partial(database_ready, engine), "broker": partial(broker_ready, broker)})
     for router in http_routers or []:
         http.include_router(router)

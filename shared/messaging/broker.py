@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
 from faststream.rabbit.schemas.queue import QueueType
 
+from shared import metrics
+
 from .guard import ConsumeGuard
 from .topology import DEAD_LETTER, QueueSpec, work_queue_arguments
 
 
-def make_broker(amqp_url: str, *, prefetch: int = 64, **kwargs: Any) -> RabbitBroker:
+def make_broker(amqp_url: str, *, prefetch: int = 64, middlewares: Sequence[Any] = (),
+                **kwargs: Any) -> RabbitBroker:
+    """`middlewares` go outside the consume guard (e.g. FastStream's Prometheus middleware)."""
     broker: RabbitBroker
 
     async def dead_letter(raw: Any, queue: str, reason_headers: dict[str, Any]) -> None:
@@ -35,11 +40,12 @@ def make_broker(amqp_url: str, *, prefetch: int = 64, **kwargs: Any) -> RabbitBr
             persist=True,
             mandatory=False,
         )
+        metrics.message_dead_lettered(queue)
 
     broker = RabbitBroker(
         amqp_url,
         default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
-        middlewares=(ConsumeGuard(dead_letter=dead_letter),),
+        middlewares=(*middlewares, ConsumeGuard(dead_letter=dead_letter)),
         logger=None,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         graceful_timeout=30.0,
@@ -51,6 +57,15 @@ def make_broker(amqp_url: str, *, prefetch: int = 64, **kwargs: Any) -> RabbitBr
 def work_queue(spec: QueueSpec) -> RabbitQueue:
     return RabbitQueue(spec.name, queue_type=QueueType.QUORUM, durable=True,
                        arguments=work_queue_arguments(spec))  # type: ignore[arg-type]
+
+
+def use_declared_queues(broker: RabbitBroker) -> None:
+    """With DVK_DECLARE_TOPOLOGY=false the broker's definitions own the topology: subscribers
+    only look their queue up (a passive declare), which needs no configure permission."""
+    for subscriber in broker.subscribers:
+        queue = getattr(subscriber, "queue", None)
+        if queue is not None:
+            queue.declare = False
 
 
 def outbox_publisher(broker: RabbitBroker) -> Any:
