@@ -1,0 +1,1 @@
+"""Operators' tools: `dvk ops queues`, `dvk ops dlq ...`, `dvk ops rejected ...`."""
