@@ -17,11 +17,11 @@ from .periods import Period
 from .report_tables import Table
 
 ReportFamily = Literal["dan_van_kheo", "tiep_cong_dan"]
-TaskStatus = Literal["chua_trien_khai", "dang_thuc_hien", "hoan_thanh", "qua_han"]
+TaskStatus = Literal["chua_trien_khai", "dang_thuc_hien", "hoan_thanh", "vuong_mac", "qua_han"]
 ModelField = Literal[
     "kinh_te", "van_hoa_xa_hoi", "quoc_phong_an_ninh", "xay_dung_he_thong_chinh_tri"]
 ModelKind = Literal["tap_the", "ca_nhan"]
-ModelStatus = Literal["dang_ky", "dang_thuc_hien", "cong_nhan", "loai_bo"]
+ModelStatus = Literal["dang_ky", "dang_thuc_hien", "cong_nhan", "khong_cong_nhan", "loai_bo"]
 SessionKind = Literal["doi_thoai", "tiep_thuong_xuyen", "tiep_dinh_ky", "tiep_dot_xuat"]
 InspectionKind = Literal["dinh_ky", "dot_xuat", "tu_kiem_tra"]
 
@@ -116,6 +116,8 @@ class FeedbackFigures(_Model):
     p90_handling_days: float | None = Field(None, ge=0)
     complaints_by_outcome: list[Count] = Field(default_factory=list)
     denunciations_by_outcome: list[Count] = Field(default_factory=list)
+    handled_without_deadline: int = Field(0, ge=0, description="Handled, no due date known")
+    escalations: int = Field(0, ge=0, description="Urging/escalation notices sent")
     previous: PreviousFigures | None = None
 
 
@@ -172,13 +174,13 @@ class DialogueSession(_Model):
     cases: int = Field(0, ge=0)
     delegations: int = Field(0, ge=0)
     issues_raised: int = Field(0, ge=0)
-    issues_resolved: int = Field(0, ge=0)
+    issues_resolved: int | None = Field(None, ge=0, description="None: not reported")
     summary_vi: str = ""
 
 
 class Finding(_Model):
     summary_vi: str = Field(min_length=1)
-    remedied: bool = False
+    remedied: bool | None = Field(None, description="None: not reported")
 
 
 class Inspection(_Model):
@@ -190,6 +192,7 @@ class Inspection(_Model):
     started_on: date
     ended_on: date | None = None
     findings: list[Finding] = Field(default_factory=list)
+    recommendations_vi: list[str] = Field(default_factory=list)
     conclusion_vi: str = ""
 
 

@@ -1,39 +1,169 @@
-"""Pure projections: each known event updates a case's facts; order of arrival does not matter."""
+"""Pure projections: each known event updates one read-model row; the order of arrival does
+not matter (fields keep the latest event by time and id, or the earliest date, or a count).
+
+A projection names its row by table and primary key; the handler fetches or creates the row and
+calls `apply(row, event, meta)`. Case projections end with `derive`, which recomputes the
+derived columns from the others.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from shared.contracts.base import Payload
 from shared.contracts.feedback import FeedbackReceived
-from shared.contracts.notify import NotificationsScheduled
-from shared.contracts.routing import CaseAssigned
+from shared.contracts.notify import CaseEscalated, NotificationsScheduled
+from shared.contracts.routing import (Assignment, CaseAssigned, CaseNeedsTriage, CaseReassigned,
+                                      DeadlineChanged, StepDeadline)
+from shared.contracts.updates import CaseStatusChanged
 
-from .orm import CaseFact
+from . import domain
+from .movement import MOVEMENT_PROJECTIONS
+from .orm import Base, CaseEscalation, CaseFact
 
 
-def project_received(fact: CaseFact, event: FeedbackReceived) -> None:
+@dataclass(frozen=True)
+class EventMeta:
+    event_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Projection:
+    model: type[Payload]
+    table: type[Base]
+    key: Callable[[Any, EventMeta], dict[str, Any]]
+    apply: Callable[[Any, Any, EventMeta], None]
+
+
+def _case_key(event: Any, meta: EventMeta) -> dict[str, Any]:
+    return {"ref": event.ref}
+
+
+def project_received(fact: CaseFact, event: FeedbackReceived, meta: EventMeta) -> None:
     fact.kind = event.kind.value
     fact.channel = event.channel.value
     fact.district = event.locality.district
     fact.received_at = event.received_at
+    fact.received_on = domain.local_date(event.received_at)
+    fact.complaint_round = event.complaint.round if event.complaint else None
+    letter = event.letter
+    if letter is not None:
+        fact.letter_eligible = letter.eligible
+        fact.letter_within_competence = letter.within_competence
+        fact.letter_action = letter.action
+        fact.letter_replied = bool(letter.reply_document)
+        if letter.action is not None:
+            _first_action(fact, fact.received_on)
+    derive(fact)
 
 
-def project_assigned(fact: CaseFact, event: CaseAssigned) -> None:
-    fact.kind = event.kind.value
-    fact.unit_code = event.assignment.unit_code
-    fact.unit_name = event.assignment.unit_name
-    fact.needs_triage = event.needs_triage
-    fact.due_dates = {d.step: d.due_on.isoformat() for d in event.deadlines}
+def _route(fact: CaseFact, meta: EventMeta, *, unit_code: str, unit_name: str | None,
+           deadlines: list[StepDeadline]) -> None:
+    """Unit and deadlines from the latest routing event (assignment, transfer, extension)."""
+    if not domain.is_newer(meta.occurred_at, meta.event_id, fact.assigned_at,
+                           fact.assignment_event_id):
+        return
+    fact.assigned_at, fact.assignment_event_id = meta.occurred_at, meta.event_id
+    fact.unit_code = unit_code
+    if unit_name is not None:
+        fact.unit_name = unit_name
+    fact.due_dates = {d.step: d.due_on.isoformat() for d in deadlines}
+    fact.due_on = domain.resolve_due(fact.due_dates)
+    derive(fact)
 
 
-def project_scheduled(fact: CaseFact, event: NotificationsScheduled) -> None:
+def _assignment(fact: CaseFact, event: Any, meta: EventMeta, assignment: Assignment) -> None:
+    fact.kind = fact.kind or event.kind.value
+    _route(fact, meta, unit_code=assignment.unit_code, unit_name=assignment.unit_name,
+           deadlines=event.deadlines)
+
+
+def project_assigned(fact: CaseFact, event: CaseAssigned, meta: EventMeta) -> None:
+    fact.needs_triage = bool(fact.needs_triage) or event.needs_triage
+    _assignment(fact, event, meta, event.assignment)
+
+
+def project_reassigned(fact: CaseFact, event: CaseReassigned, meta: EventMeta) -> None:
+    _assignment(fact, event, meta, event.assignment)
+
+
+def project_deadline_changed(fact: CaseFact, event: DeadlineChanged, meta: EventMeta) -> None:
+    fact.kind = fact.kind or event.kind.value
+    _route(fact, meta, unit_code=event.unit_code, unit_name=None, deadlines=event.deadlines)
+
+
+def project_triage(fact: CaseFact, event: CaseNeedsTriage, meta: EventMeta) -> None:
+    fact.kind = fact.kind or event.kind.value
+    fact.needs_triage = True
+    if fact.unit_code is None:
+        fact.unit_code = event.held_by
+
+
+def project_status(fact: CaseFact, event: CaseStatusChanged, meta: EventMeta) -> None:
+    status = event.status.value
+    if status in domain.PROCESSING_STATUSES:
+        _first_action(fact, domain.local_date(event.occurred_at))
+    if domain.is_newer(event.occurred_at, meta.event_id, fact.status_at, fact.status_event_id):
+        external = bool(event.transfer and event.transfer.to_external_body)
+        fact.status, fact.status_at, fact.status_event_id = status, event.occurred_at, meta.event_id
+        fact.status_closes = domain.closing_kind(status, external_transfer=external)
+        resolution = event.resolution
+        fact.status_result = resolution.result if resolution else None
+        fact.status_decided = bool(resolution and resolution.document_number)
+    fact.kind = fact.kind or event.kind
+    derive(fact)
+
+
+def _first_action(fact: CaseFact, day: Any) -> None:
+    if fact.first_action_on is None or day < fact.first_action_on:
+        fact.first_action_on = day
+
+
+def project_scheduled(fact: CaseFact, event: NotificationsScheduled, meta: EventMeta) -> None:
     fact.reminders_scheduled = (fact.reminders_scheduled or 0) + len(event.items)
 
 
-PROJECTIONS: dict[tuple[str, int], tuple[type[Payload], Callable[[CaseFact, Any], None]]] = {
-    (FeedbackReceived.message_type, 1): (FeedbackReceived, project_received),
-    (CaseAssigned.message_type, 1): (CaseAssigned, project_assigned),
-    (NotificationsScheduled.message_type, 1): (NotificationsScheduled, project_scheduled),
+def project_escalated(row: CaseEscalation, event: CaseEscalated, meta: EventMeta) -> None:
+    row.ref, row.unit_code, row.level = event.ref, event.unit_code, event.level
+    row.sent_on = domain.local_date(event.sent_at)
+
+
+def derive(fact: CaseFact) -> None:
+    """Recompute the derived columns: what the reports count, from what the events said."""
+    closing = fact.status_closes
+    fact.close_kind = closing
+    fact.closed_on = domain.local_date(fact.status_at) if closing and fact.status_at else None
+    fact.result = fact.status_result if closing else None
+    firsts = [d for d in (fact.first_action_on, fact.closed_on) if d is not None]
+    fact.processed_on = min(firsts) if firsts else None
+    both = fact.closed_on is not None and fact.due_on is not None
+    fact.on_time = fact.closed_on <= fact.due_on if both else None
+    received = fact.received_on is not None and fact.closed_on is not None
+    fact.handling_days = max(0, (fact.closed_on - fact.received_on).days) if received else None
+    fact.competent = domain.competent(fact.letter_within_competence, fact.letter_action, closing)
+    fact.outside_action = domain.outside_action(fact.competent, fact.letter_action, closing)
+
+
+def _case(model: type[Payload], apply: Callable[..., None]) -> Projection:
+    return Projection(model, CaseFact, _case_key, apply)
+
+
+PROJECTIONS: dict[tuple[str, int], Projection] = {
+    (m.model.message_type, m.model.schema_version): m for m in (
+        _case(FeedbackReceived, project_received),
+        _case(CaseAssigned, project_assigned),
+        _case(CaseReassigned, project_reassigned),
+        _case(DeadlineChanged, project_deadline_changed),
+        _case(CaseNeedsTriage, project_triage),
+        _case(CaseStatusChanged, project_status),
+        _case(NotificationsScheduled, project_scheduled),
+        Projection(CaseEscalated, CaseEscalation, lambda e, m: {"event_id": m.event_id},
+                   project_escalated),
+        *(Projection(model, table, key, apply)
+          for model, table, key, apply in MOVEMENT_PROJECTIONS),
+    )
 }

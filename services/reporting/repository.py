@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .orm import CaseFact, StoredEvent
+from .orm import READ_MODEL, Base, CaseFact, ReportBuild, StoredEvent
 
 
 class EventLog:
@@ -15,6 +18,35 @@ class EventLog:
     def append(self, event: StoredEvent) -> None:
         self.session.add(event)
 
+    async def batch_after(self, seq: int, size: int) -> list[tuple[int, str]]:
+        """(seq, body) of up to `size` events after `seq`, in the order they were stored."""
+        rows = await self.session.execute(
+            select(StoredEvent.seq, StoredEvent.body).where(StoredEvent.seq > seq)
+            .order_by(StoredEvent.seq).limit(size))
+        return [(r.seq, r.body) for r in rows]
+
+
+class Rows:
+    """Read-model rows by table and primary key, created on first use."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_or_new(self, table: type[Base], key: dict[str, Any]) -> Any:
+        identity = tuple(key[c.name] for c in table.__mapper__.primary_key)
+        row = await self.session.get(table, identity)
+        if row is None:
+            row = table(**key)
+            if table is CaseFact:
+                row.reminders_scheduled = 0
+            self.session.add(row)
+        return row
+
+    async def clear(self) -> None:
+        """Empty every read-model table (before a replay)."""
+        for table in READ_MODEL:
+            await self.session.execute(delete(table))
+
 
 class CaseFacts:
     def __init__(self, session: AsyncSession) -> None:
@@ -23,18 +55,13 @@ class CaseFacts:
     async def get(self, ref: str) -> CaseFact | None:
         return await self.session.get(CaseFact, ref)
 
-    async def get_or_new(self, ref: str) -> CaseFact:
-        fact = await self.get(ref)
-        if fact is None:
-            fact = CaseFact(ref=ref, reminders_scheduled=0)
-            self.session.add(fact)
-        return fact
-
     async def counts(self) -> dict[str, object]:
         received = select(func.count()).select_from(CaseFact).where(
             CaseFact.received_at.is_not(None))
         assigned = select(func.count()).select_from(CaseFact).where(
             CaseFact.unit_code.is_not(None))
+        closed = select(func.count()).select_from(CaseFact).where(
+            CaseFact.closed_on.is_not(None))
         by_kind = select(CaseFact.kind, func.count()).where(
             CaseFact.kind.is_not(None)).group_by(CaseFact.kind)
         by_unit = select(CaseFact.unit_code, func.count()).where(
@@ -42,6 +69,38 @@ class CaseFacts:
         return {
             "received": await self.session.scalar(received) or 0,
             "assigned": await self.session.scalar(assigned) or 0,
+            "closed": await self.session.scalar(closed) or 0,
             "by_kind": dict((await self.session.execute(by_kind)).all()),
             "by_unit": dict((await self.session.execute(by_unit)).all()),
         }
+
+
+class ReportBuilds:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, build: ReportBuild) -> None:
+        self.session.add(build)
+
+    async def get(self, report_id: str) -> ReportBuild | None:
+        return await self.session.get(ReportBuild, report_id)
+
+    async def by_schedule_key(self, key: str) -> ReportBuild | None:
+        return await self.session.scalar(select(ReportBuild).where(ReportBuild.schedule_key == key))
+
+    async def release_stale(self, key: str, claimed_before: datetime) -> int:
+        """Free the key of a scheduled build that started before `claimed_before` and failed
+        or never finished (its replica died), so that it can be claimed again."""
+        stale = await self.session.execute(
+            update(ReportBuild).where(
+                ReportBuild.schedule_key == key,
+                ReportBuild.status.in_(("building", "failed")),
+                ReportBuild.started_at < claimed_before)
+            .values(schedule_key=None))
+        return stale.rowcount or 0
+
+    async def recent(self, limit: int = 50) -> list[ReportBuild]:
+        rows = await self.session.scalars(
+            select(ReportBuild).order_by(ReportBuild.started_at.desc(),
+                                         ReportBuild.report_id).limit(limit))
+        return list(rows)

@@ -25,12 +25,12 @@ WIDE_TABLE_FONT_PT = 11
 
 def add_blocks(document: Document, blocks: list[Block], content: ReportContent, *,
                labels: dict[str, Any], charts: dict[str, Path], size: float,
-               width_cm: float) -> None:
+               width_cm: float, max_rows: int = 50) -> None:
     for block in blocks:
         if block.kind == "table":
             table = _find_table(block.text, content, labels)
             if table is not None:
-                add_table(document, table, width_cm)
+                add_table(document, shortened(table, max_rows), width_cm)
         elif block.kind == "chart":
             if block.text in charts:
                 caption = labels.get("charts", {}).get(block.text, {}).get("caption", "")
@@ -51,6 +51,17 @@ def add_body_paragraph(document: Document, block: Block, size: float) -> Paragra
     if block.kind in ("h1", "h2"):
         paragraph.paragraph_format.keep_with_next = True
     return paragraph
+
+
+def shortened(table: Table, max_rows: int) -> Table:
+    """The table's first `max_rows` rows, with a note pointing to the annex for the rest."""
+    if len(table.rows) <= max_rows:
+        return table
+    rest = len(table.rows) - max_rows
+    note = (f"Bảng trên nêu {fmt_int(max_rows)} dòng đầu; {fmt_int(rest)} dòng còn lại tại "
+            f"Phụ lục (tệp .xlsx) kèm theo.")
+    return table.model_copy(update={"rows": table.rows[:max_rows],
+                                    "notes_vi": [*table.notes_vi, note]})
 
 
 def _find_table(name: str, content: ReportContent, labels: dict[str, Any]) -> Table | None:

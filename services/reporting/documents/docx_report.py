@@ -37,7 +37,8 @@ def render_docx(content: ReportContent, settings: DocumentSettings, path: Path,
     add_title(document, narrative.summary, size, width)
     add_kinh_gui(document, settings.kinh_gui.get(content.family, []), size)
     add_blocks(document, narrative.blocks, content, labels=load_labels(settings),
-               charts=charts or {}, size=size, width_cm=width)
+               charts=charts or {}, size=size, width_cm=width,
+               max_rows=settings.body_table_rows)
     add_signature(document, settings, content, size)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -141,6 +141,8 @@ def _facts(c: ReportContent) -> dict[str, Any]:
         "sessions_by_kind": sessions,
         "findings_total": len(findings),
         "findings_remedied": sum(1 for f in findings if f.remedied),
+        "findings_known": any(f.remedied is not None for f in findings),
+        "recommendations_total": sum(len(i.recommendations_vi) for i in c.inspections),
         "models_by_status": {s: sum(1 for m in c.models if m.status == s)
                              for s in get_args(ModelStatus)},
         "form_codes": [t.code for t in c.tables],

@@ -52,6 +52,8 @@ class DocumentSettings(BaseModel):
     recipients: dict[ReportFamily, list[str]] = Field(default_factory=dict)
     margins_mm: Margins = Field(default_factory=Margins)
     body_font_pt: float = Field(14, ge=13, le=14)
+    body_table_rows: int = Field(50, ge=5, description="Longer tables (e.g. overdue cases) show "
+                                 "this many rows in the .docx; the .xlsx annex has them all")
     template_dir: Path | None = None
 
     @model_validator(mode="after")

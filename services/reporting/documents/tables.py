@@ -47,6 +47,21 @@ def models_by_field(content: ReportContent, labels: dict[str, Any]) -> Table | N
     return _table(labels["tables"]["models_by_field"], rows, ["text"] + ["number"] * 4)
 
 
+def models_by_unit(content: ReportContent, labels: dict[str, Any]) -> Table | None:
+    if not content.models:
+        return None
+    fields = list(labels["model_field"])
+    units = sorted({m.unit.code: m.unit for m in content.models}.values(), key=lambda u: u.name_vi)
+    rows: list[list[Cell]] = []
+    for unit in units:
+        counts = [sum(1 for m in content.models if m.unit.code == unit.code and m.field == f)
+                  for f in fields]
+        rows.append([unit.name_vi, *counts, sum(counts)])
+    totals = [sum(int(r[i] or 0) for r in rows) for i in range(1, len(fields) + 2)]
+    rows.append(["Tổng cộng", *totals])
+    return _table(labels["tables"]["models_by_unit"], rows, ["text"] + ["number"] * (len(fields) + 1))
+
+
 def feedback_by_unit(content: ReportContent, labels: dict[str, Any]) -> Table | None:
     if content.feedback is None or not content.feedback.by_unit:
         return None
@@ -86,6 +101,7 @@ def overdue(content: ReportContent, labels: dict[str, Any]) -> Table | None:
 DERIVED = {
     "annex_models": annex_models,
     "models_by_field": models_by_field,
+    "models_by_unit": models_by_unit,
     "feedback_by_unit": feedback_by_unit,
     "ranking": ranking,
     "overdue": overdue,

@@ -14,6 +14,7 @@ from services.reporting.documents.xlsx_annex import sheet_title
 from .reporting_samples import sample_content
 
 TCD_SHEETS = ["01-TCD", "01-XLD", "01-KQGQ", "Phụ lục mô hình", "Mô hình theo lĩnh vực",
+              "Mô hình theo đơn vị",
               "Đơn thư theo đơn vị", "Xếp hạng đơn vị", "Vụ việc quá hạn"]
 
 

@@ -1,0 +1,49 @@
+"""Write a report's files (draft .docx, .xlsx annex, JSON, PNG charts) and describe them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from shared.contracts.reporting import ReportFile
+
+from .content import ReportContent
+from .documents import render_charts, render_docx, render_json, render_xlsx
+from .documents.labels import load_labels
+from .documents.settings import DocumentSettings
+from .documents.tables import all_tables
+
+FAMILY_SLUGS = {"dan_van_kheo": "dan-van-kheo", "tiep_cong_dan": "tiep-cong-dan"}
+
+
+def folder_for(root: Path, family: str, period: str, scope: str, stamp: str) -> Path:
+    """<root>/<family>/<period>/<scope>/<stamp>: one folder per build, kept."""
+    return Path(root) / family / _safe(period) / _safe(scope) / stamp
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_-]+", "_", text.replace("..", "_")).strip("_") or "_"
+
+
+def write_report(content: ReportContent, settings: DocumentSettings, folder: Path,
+                 period_code: str) -> list[ReportFile]:
+    """Render every file of the report into `folder`; the .xlsx only when there are tables."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"bao-cao-{FAMILY_SLUGS[content.family]}-{_safe(period_code)}"
+    charts = render_charts(content, folder, settings)
+    written = [("docx", render_docx(content, settings, folder / f"{stem}.docx", charts))]
+    if all_tables(content, load_labels(settings)):
+        written.append(("xlsx", render_xlsx(content, folder / f"{stem}-phu-luc.xlsx", settings)))
+    written.append(("json", render_json(content, folder / f"{stem}.json")))
+    written.extend(("png", path) for _, path in sorted(charts.items()))
+    return [describe(fmt, path) for fmt, path in written]
+
+
+def describe(fmt: str, path: Path) -> ReportFile:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return ReportFile(format=fmt, path=str(Path(path).resolve()), sha256=digest.hexdigest(),
+                      size=Path(path).stat().st_size)

@@ -1,0 +1,97 @@
+"""The read model's figures, computed in SQL: grouped counts only, never one object per case.
+
+Every query takes the period's first and last local dates (inclusive) and an optional unit
+code (a unit-scope report). The annual report over 1,000,000 cases reads a few thousand
+grouped rows, plus the list of overdue cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, Select, and_, case, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .orm import CaseEscalation, CaseFact
+
+F = CaseFact
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date
+    unit: str | None = None
+
+
+def _unit(query: Select[Any], window: Window, column: Any = F.unit_code) -> Select[Any]:
+    return query if window.unit is None else query.where(column == window.unit)
+
+
+def count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def open_at(day: date) -> Any:
+    """Received on or before `day` and not closed on or before it."""
+    return and_(F.received_on <= day, or_(F.closed_on.is_(None), F.closed_on > day))
+
+
+async def received_cube(session: AsyncSession, window: Window) -> list[Any]:
+    """(unit_code, kind, channel, month "YYYY-MM", n) of cases received in the window."""
+    month = func.substr(cast(F.received_on, String), 1, 7)
+    query = (select(F.unit_code, F.kind, F.channel, month.label("month"),
+                    func.count().label("n"))
+             .where(F.received_on.between(window.start, window.end))
+             .group_by(F.unit_code, F.kind, F.channel, month))
+    return list(await session.execute(_unit(query, window)))
+
+
+async def closed_histogram(session: AsyncSession, window: Window) -> list[Any]:
+    """(unit_code, on_time, handling_days, n) of cases closed in the window."""
+    query = (select(F.unit_code, F.on_time, F.handling_days, func.count().label("n"))
+             .where(F.closed_on.between(window.start, window.end))
+             .group_by(F.unit_code, F.on_time, F.handling_days))
+    return list(await session.execute(_unit(query, window)))
+
+
+async def outcomes(session: AsyncSession, window: Window) -> list[Any]:
+    """(kind, close_kind, result, n) of complaints and denunciations closed in the window."""
+    query = (select(F.kind, F.close_kind, F.result, func.count().label("n"))
+             .where(F.closed_on.between(window.start, window.end),
+                    F.kind.in_(("khieu_nai", "to_cao")))
+             .group_by(F.kind, F.close_kind, F.result))
+    return list(await session.execute(_unit(query, window)))
+
+
+async def open_by_unit(session: AsyncSession, window: Window, as_of: date) -> list[Any]:
+    """(unit_code, open, overdue) at `as_of`."""
+    query = (select(F.unit_code, func.count().label("open"),
+                    count_if(F.due_on < as_of).label("overdue"))
+             .where(open_at(as_of)).group_by(F.unit_code))
+    return list(await session.execute(_unit(query, window)))
+
+
+async def overdue_cases(session: AsyncSession, window: Window, as_of: date) -> list[Any]:
+    """(ref, kind, unit_code, received_on, due_on) of cases overdue at `as_of`, most overdue
+    first. References only: nothing that could identify a sender."""
+    query = (select(F.ref, F.kind, F.unit_code, F.received_on, F.due_on)
+             .where(open_at(as_of), F.due_on < as_of)
+             .order_by(F.due_on, F.ref))
+    return list(await session.execute(_unit(query, window)))
+
+
+async def escalations(session: AsyncSession, window: Window) -> int:
+    query = (select(func.count()).select_from(CaseEscalation)
+             .where(CaseEscalation.sent_on.between(window.start, window.end)))
+    query = _unit(query, window, CaseEscalation.unit_code)
+    return int(await session.scalar(query) or 0)
+
+
+async def unit_names(session: AsyncSession) -> dict[str, str]:
+    """The unit names routing gave, for codes the unit catalogue does not know."""
+    query = (select(F.unit_code, func.max(F.unit_name))
+             .where(F.unit_code.is_not(None), F.unit_name.is_not(None)).group_by(F.unit_code))
+    return {code: name for code, name in await session.execute(query)}
