@@ -1,6 +1,11 @@
-"""Delivery channels: the `Sender` port and its adapters (SMTP, signed webhook, fake).
+"""Delivery channels: the `Sender` port and its adapters (signed webhook, fake; mail in mail.py).
 Adapters return a `DeliveryResult` (SENT / TRANSIENT: retry, see retry.py / PERMANENT: park for
-an operator, never dropped) instead of raising for delivery failures."""
+an operator, never dropped / UNCERTAIN: it may have been accepted, never resent on its own)
+instead of raising for delivery failures.
+
+`commit_point`: an adapter awaits it just before the step after which the message may be accepted
+(SMTP: the end-of-data dot; webhook: the request). The dispatcher records the row as "in doubt"
+there, so a crash before it means "resend", a crash after it means "unknown"."""
 
 from __future__ import annotations
 
@@ -14,9 +19,8 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Literal, Protocol
+from typing import Awaitable, Callable, Literal, Protocol
 
-import aiosmtplib
 import httpx
 
 Channel = Literal["email", "webhook"]
@@ -51,6 +55,7 @@ class DeliveryStatus(str, Enum):
     SENT = "sent"
     TRANSIENT = "transient"
     PERMANENT = "permanent"
+    UNCERTAIN = "uncertain"  # the destination may have accepted it: hold, never resend silently
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,22 @@ class DeliveryResult:
     def permanent(cls, detail: str) -> DeliveryResult:
         return cls(DeliveryStatus.PERMANENT, detail)
 
+    @classmethod
+    def uncertain(cls, detail: str) -> DeliveryResult:
+        return cls(DeliveryStatus.UNCERTAIN, detail)
+
+
+CommitPoint = Callable[[], Awaitable[None]]
+
 
 class Sender(Protocol):
-    async def send(self, message: OutgoingMessage) -> DeliveryResult: ...
+    async def send(self, message: OutgoingMessage, *,
+                   commit_point: CommitPoint | None = None) -> DeliveryResult: ...
+
+
+async def reach(commit_point: CommitPoint | None) -> None:
+    if commit_point is not None:
+        await commit_point()
 
 
 def _single_line(value: str) -> str:  # no header injection: CR/LF collapse to spaces
@@ -119,69 +137,6 @@ def build_email(message: OutgoingMessage, *, from_address: str, domain: str) -> 
             path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
         )
     return mail
-
-
-def classify_smtp_code(code: int, detail: str) -> DeliveryResult:
-    if 400 <= code < 500:
-        return DeliveryResult.transient(f"SMTP {code}: {detail}")
-    return DeliveryResult.permanent(f"SMTP {code}: {detail}")
-
-
-def classify_smtp_error(exc: Exception) -> DeliveryResult:
-    """4xx and connection/timeout errors are transient; 5xx (and unknown codes) permanent."""
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        codes = [r.code for r in exc.recipients]
-        worst = max(codes) if codes else 550
-        return classify_smtp_code(worst, "all recipients refused")
-    if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return classify_smtp_code(exc.code, exc.message)
-    if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return DeliveryResult.permanent(f"SMTP configuration: {exc}")
-    if isinstance(exc, (OSError, aiosmtplib.SMTPException)):
-        return DeliveryResult.transient(f"SMTP connection: {type(exc).__name__}: {exc}")
-    raise exc
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int
-    from_address: str
-    username: str | None = None
-    password: str | None = None
-    security: Literal["none", "starttls", "tls"] = "starttls"
-    timeout_s: float = 30.0
-    message_id_domain: str = "dvk.local"
-    validate_certs: bool = True
-    cert_bundle: str | None = None  # CA file for a relay with a private CA
-
-
-class SmtpSender:
-    """Sends `email` messages through one SMTP relay with aiosmtplib."""
-
-    def __init__(self, config: SmtpConfig) -> None:
-        self._config = config
-
-    async def send(self, message: OutgoingMessage) -> DeliveryResult:
-        cfg = self._config
-        mail = build_email(message, from_address=cfg.from_address, domain=cfg.message_id_domain)
-        try:
-            responses, _ = await aiosmtplib.send(
-                mail,
-                hostname=cfg.host,
-                port=cfg.port,
-                username=cfg.username,
-                password=cfg.password,
-                use_tls=cfg.security == "tls",
-                start_tls=cfg.security == "starttls",
-                timeout=cfg.timeout_s,
-                validate_certs=cfg.validate_certs,
-                cert_bundle=cfg.cert_bundle,
-            )
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            return classify_smtp_error(exc)
-        refused = sorted(rcpt for rcpt, resp in responses.items() if resp.code >= 400)
-        return DeliveryResult.sent(f"refused: {', '.join(refused)}" if refused else "")
 
 
 def sign(secret: str | bytes, timestamp: str, body: bytes) -> str:
@@ -230,6 +185,8 @@ def classify_http_status(status: int) -> DeliveryResult:
 class WebhookSender:
     """POSTs signed JSON to the message's URL. Pass a shared httpx.AsyncClient in production."""
 
+    name = "webhook"
+
     def __init__(
         self,
         secret: str | bytes,
@@ -253,9 +210,11 @@ class WebhookSender:
             IDEMPOTENCY_HEADER: message.idempotency_key,
         }
 
-    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+    async def send(self, message: OutgoingMessage, *,
+                   commit_point: CommitPoint | None = None) -> DeliveryResult:
         body = webhook_payload(message)
         headers = self.signed_headers(message, body)
+        await reach(commit_point)
         client = self._client or httpx.AsyncClient()
         try:
             response = await client.post(
@@ -275,11 +234,12 @@ class ChannelRouter:
     def __init__(self, senders: dict[str, Sender]) -> None:
         self._senders = senders
 
-    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+    async def send(self, message: OutgoingMessage, *,
+                   commit_point: CommitPoint | None = None) -> DeliveryResult:
         sender = self._senders.get(message.channel)
         if sender is None:
             return DeliveryResult.permanent(f"no sender configured for {message.channel!r}")
-        return await sender.send(message)
+        return await sender.send(message, commit_point=commit_point)
 
 
 class FakeSender:
@@ -289,7 +249,9 @@ class FakeSender:
         self.messages: list[OutgoingMessage] = []
         self._results = list(results or [])
 
-    async def send(self, message: OutgoingMessage) -> DeliveryResult:
+    async def send(self, message: OutgoingMessage, *,
+                   commit_point: CommitPoint | None = None) -> DeliveryResult:
+        await reach(commit_point)
         self.messages.append(message)
         return self._results.pop(0) if self._results else DeliveryResult.sent("fake")
 

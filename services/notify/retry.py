@@ -47,6 +47,7 @@ class RetryAction(str, Enum):
     DONE = "done"
     RETRY = "retry"
     PARK = "park"  # permanent failure: keep the message for an operator, do not retry
+    HOLD = "hold"  # it may have been delivered: an operator confirms or resends, never us alone
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def decide(
         return RetryDecision(RetryAction.DONE, reason=result.detail)
     if result.status is DeliveryStatus.TRANSIENT:
         return RetryDecision(RetryAction.RETRY, next_attempt_at(attempts, now, policy), result.detail)
+    if result.status is DeliveryStatus.UNCERTAIN:
+        return RetryDecision(RetryAction.HOLD, reason=result.detail)
     return RetryDecision(RetryAction.PARK, reason=result.detail)
 
 

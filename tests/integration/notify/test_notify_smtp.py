@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -17,9 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from services.notify.channels import (
-    DeliveryStatus, OutgoingMessage, SmtpConfig, SmtpSender, message_id_for,
-)
+from services.notify.channels import DeliveryStatus, OutgoingMessage, message_id_for
+from services.notify.mail import SmtpConfig, SmtpSender
 
 SUBJECT = "[Đôn đốc] Hồ sơ KN-2026-0007 đã quá hạn giải quyết"
 BODY = "Kính gửi: Phòng Người có công\n\nĐề nghị đơn vị khẩn trương hoàn thành, cập nhật kết quả.\n"
@@ -174,3 +174,51 @@ async def test_nobody_listening_is_transient(tmp_path):
                         from_address="dvk@so.example.vn", timeout_s=2)
     result = await SmtpSender(config).send(outgoing(tmp_path))
     assert result.status is DeliveryStatus.TRANSIENT
+
+
+class TestCommitPoint:
+    """The dispatcher's point of no return sits just before the end-of-data dot."""
+
+    async def test_commit_point_runs_after_the_content_and_before_the_dot(self, smtp_server,
+                                                                         tmp_path):
+        recorder = Recorder()
+        server = smtp_server(recorder)
+        seen_at_commit_point = []
+
+        async def commit_point():
+            seen_at_commit_point.append(len(recorder.envelopes))
+
+        sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=server.port, security="none",
+                                       from_address="dvk@so.example.vn"))
+        result = await sender.send(outgoing(tmp_path), commit_point=commit_point)
+        assert result.ok and seen_at_commit_point == [0] and len(recorder.envelopes) == 1
+        assert received(recorder.envelopes[0])["Subject"] == SUBJECT
+
+    async def test_a_refused_commit_point_means_nothing_was_delivered(self, smtp_server,
+                                                                      tmp_path):
+        recorder = Recorder()
+        server = smtp_server(recorder)
+
+        async def lost_lease():
+            raise LookupError("another dispatcher has the row")
+
+        sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=server.port, security="none",
+                                       from_address="dvk@so.example.vn"))
+        with pytest.raises(LookupError):
+            await sender.send(outgoing(tmp_path), commit_point=lost_lease)
+        assert recorder.envelopes == []
+
+    async def test_no_reply_after_the_dot_is_uncertain_not_transient(self, smtp_server,
+                                                                     tmp_path):
+        class Silent(Recorder):
+            async def handle_DATA(self, server, session, envelope):
+                self.envelopes.append(envelope)
+                await asyncio.sleep(2)  # accepted, but the answer never comes in time
+                return "250 OK"
+
+        recorder = Silent()
+        server = smtp_server(recorder)
+        sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=server.port, security="none",
+                                       from_address="dvk@so.example.vn", timeout_s=0.5))
+        result = await sender.send(outgoing(tmp_path, attachments=[]))
+        assert result.status is DeliveryStatus.UNCERTAIN and len(recorder.envelopes) == 1

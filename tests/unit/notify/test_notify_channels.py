@@ -5,9 +5,10 @@ import aiosmtplib
 import pytest
 
 from services.notify.channels import (
-    ChannelRouter, DeliveryResult, DeliveryStatus, FakeSender, OutgoingMessage, build_email, classify_http_status,
-    classify_smtp_error, message_id_for, sign, verify_signature,
+    ChannelRouter, DeliveryResult, DeliveryStatus, FakeSender, OutgoingMessage, build_email,
+    classify_http_status, message_id_for, sign, verify_signature,
 )
+from services.notify.mail import classify_smtp_error
 
 SUBJECT = "[Đôn đốc] Hồ sơ KN-2026-0007 đã quá hạn giải quyết"
 BODY = "Kính gửi: Phòng Lao động - Việc làm\nĐề nghị đơn vị khẩn trương xử lý.\n"
