@@ -73,6 +73,7 @@ class NotifyPolicy(_Frozen):
     acknowledgements: AckPolicy = AckPolicy()
     task_reports: TaskReportPolicy = TaskReportPolicy()
     digest: DigestPolicy = DigestPolicy()
+    steps_done_on_acceptance: list[str] = ["xu_ly_don", "thu_ly"]
 
     @property
     def tz(self) -> ZoneInfo:
