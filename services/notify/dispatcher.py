@@ -139,11 +139,8 @@ class Dispatcher:
 
     async def deliver(self, claim: Claim) -> None:
         now = self._clock()
-        try:
-            async with self._uow() as work:
-                composed = await self._composer.compose(work, claim, now)
-        except ComposeError as exc:
-            await self.finish(claim, None, DeliveryResult.permanent(str(exc)), "-")
+        composed = await self._compose(claim, now)
+        if composed is None:
             return
         destination = destination_key(composed.message)
         if not self.health.may_attempt(destination, now):
@@ -161,8 +158,22 @@ class Dispatcher:
             log.warning("lease lost before sending; another dispatcher has the row",
                         key=claim.key)
             return
+        except Exception as exc:  # adapters report failures as results; this is unexpected
+            result = _unexpected("send", exc)
         self._record_health(destination, result, now)
         await self.finish(claim, composed, result, getattr(sender, "name", claim.channel))
+
+    async def _compose(self, claim: Claim, now: datetime) -> Composed | None:
+        """The message, or None when it cannot be built (the row is then parked)."""
+        try:
+            async with self._uow() as work:
+                return await self._composer.compose(work, claim, now)
+        except ComposeError as exc:
+            result = DeliveryResult.permanent(str(exc))
+        except Exception as exc:  # a bug or a bad catalogue: park it, never loop on it
+            result = _unexpected("compose", exc)
+        await self.finish(claim, None, result, "-")
+        return None
 
     async def _pass_point(self, claim: Claim) -> None:
         async with self._uow() as work:
@@ -262,3 +273,9 @@ class Dispatcher:
                      audience=claim.audience, channel=claim.channel, transport=transport,
                      recipient=recipient, outcome=outcome, detail=(detail or "")[:2000],
                      attempt=claim.attempts, worker=self.worker_id, at=now)
+
+
+def _unexpected(stage: str, exc: Exception) -> DeliveryResult:
+    """Parked, not retried: after an unknown error the message may or may not have gone."""
+    log.error("unexpected error in delivery", stage=stage, error_type=type(exc).__name__)
+    return DeliveryResult.permanent(f"unexpected {type(exc).__name__} while trying to {stage}")

@@ -128,3 +128,20 @@ async def test_redelivered_events_and_repeated_ticks_send_once(harness):
     assert [k.split(":")[0] for k in sent] == ["due_today"]
     statuses = {r.kind: r.status for r in await harness.rows(REF) if r.phase == "before"}
     assert statuses == {"reminder": "skipped", "due_today": "sent"}
+
+
+async def test_an_unexpected_error_in_a_transport_parks_the_row_instead_of_looping(
+        sqlite_harness):
+    harness = sqlite_harness
+
+    class Broken:
+        name = "broken"
+
+        async def send(self, message, *, commit_point=None):
+            raise RuntimeError("bug")
+
+    harness.dispatcher._transports["email"] = Broken()
+    key = await _reminder(harness)
+    await harness.dispatcher.tick()
+    [row] = [r for r in await harness.rows(REF) if r.idempotency_key == key]
+    assert row.status == "failed" and "unexpected RuntimeError" in row.last_error

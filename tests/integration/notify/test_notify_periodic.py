@@ -13,8 +13,7 @@ from .notify_harness import assigned, deadline, vn
 KHTC = {"unit": "KE_HOACH_TAI_CHINH", "unit_name": "Phòng Kế hoạch - Tài chính"}
 
 
-async def test_digest_replaces_single_reminders_for_a_unit_that_prefers_it(sqlite_harness):
-    harness = sqlite_harness
+async def test_digest_replaces_single_reminders_for_a_unit_that_prefers_it(harness):
     await harness.handle(assigned("PAKN-2026-000501", **KHTC, at=vn(2026, 3, 2, 9, 0),
                                   deadlines=[deadline("giai_quyet", date(2026, 3, 13))]))
     await harness.handle(assigned("PAKN-2026-000502", **KHTC, kind="to_cao",
@@ -39,8 +38,7 @@ async def test_digest_replaces_single_reminders_for_a_unit_that_prefers_it(sqlit
     assert len(harness.transports["email"].sent) == 3  # one digest per unit per day
 
 
-async def test_report_obligations_remind_each_reporting_unit_until_it_reports(sqlite_harness):
-    harness = sqlite_harness
+async def test_report_obligations_remind_each_reporting_unit_until_it_reports(harness):
     harness.clock.now = vn(2026, 6, 3, 8, 0)  # 5 working days before 10/06/2026
     await harness.dispatcher.tick()
     sent = list(harness.transports["email"].sent)
