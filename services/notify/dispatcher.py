@@ -17,7 +17,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from shared import metrics
 from shared.logging import get_logger
