@@ -123,8 +123,11 @@ def import_progress(
 
 def _mount_service_commands() -> None:
     from services.intake import cli as intake_cli
+    from services.notify import cli as notify_cli
     from services.routing import cli as routing_cli
 
+    app.add_typer(notify_cli.app, name="notify",
+                  help="Thông báo: việc chờ xử lý, nhật ký gửi, gửi lại, xác nhận.")
     app.add_typer(intake_cli.app, name="intake",
                   help="intake: khóa API, xem danh tính có kiểm soát, đổi khóa.")
     app.add_typer(routing_cli.app, name="route",

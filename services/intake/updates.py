@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from shared.confidential import Sealer, redact_identity
 from shared.contracts.base import Envelope, make_envelope, utc_now
 from shared.contracts.routing import CaseAssigned, CaseReassigned
 from shared.contracts.updates import CaseStatus, CaseStatusChanged, UpdateCase
@@ -47,6 +49,7 @@ async def update_case(accepted: AcceptedCommand, deps: Deps,
         if case is None or case.holder_unit is None:
             raise Park(case_key(cmd.ref), "hồ sơ chưa tiếp nhận hoặc chưa giao đơn vị xử lý")
         previous = _apply(case, cmd, deps)
+        cmd = protect_update(case, cmd, deps.sealer)
         work.timeline.add(_update_entry(cmd))
         await work.publish(make_envelope(_changed_event(case, cmd, previous), producer=PRODUCER,
                                          correlation_id=case.correlation_id,
@@ -73,6 +76,16 @@ def _apply(case: Case, cmd: UpdateCase, deps: Deps) -> CaseStatus:
     case.status, case.holder_unit = new.status.value, new.holder
     case.accepted, case.extensions, case.external = new.accepted, new.extensions, new.external
     return state.status
+
+
+def protect_update(case: Case, cmd: UpdateCase, sealer: Sealer) -> UpdateCase:
+    """A unit's note on a protected case may name the sender: such words never go further."""
+    if not case.protected or not case.sealed_sender:
+        return cmd
+    sender = json.loads(sealer.open(case.sealed_sender))
+    identifiers = [sender.get(k) for k in ("name", "phone", "national_id", "email", "address")]
+    text = redact_identity(cmd.model_dump_json(), identifiers)
+    return UpdateCase.model_validate_json(text)
 
 
 def state_of(case: Case) -> lifecycle.CaseState:
