@@ -103,7 +103,12 @@ def assemble(*, name: str, common: Any, own: Any, engine: AsyncEngine, sessions:
     from prometheus_client import CollectorRegistry
 
     from shared.http import base_http_app
-    from shared.messaging.broker import make_broker, outbox_publisher, use_declared_queues
+    from shared.messaging.broker import (
+        make_broker,
+        nack_on_error,
+        outbox_publisher,
+        use_declared_queues,
+    )
     from shared.metrics import DOMAIN_REGISTRY
 
     registry = registry or CollectorRegistry()
@@ -111,6 +116,7 @@ def assemble(*, name: str, common: Any, own: Any, engine: AsyncEngine, sessions:
         RabbitPrometheusMiddleware(registry=registry, app_name=name),))
     for router in routers:
         broker.include_router(router)
+    nack_on_error(broker)
     if not common.declare_topology:
         use_declared_queues(broker)
     relay = OutboxRelay(engine=engine, sessions=sessions, outbox=outbox,

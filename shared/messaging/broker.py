@@ -59,6 +59,15 @@ def work_queue(spec: QueueSpec) -> RabbitQueue:
                        arguments=work_queue_arguments(spec))  # type: ignore[arg-type]
 
 
+def nack_on_error(broker: RabbitBroker) -> None:
+    """Subscribers made on a RabbitRouter do not inherit the broker's ack policy: FastStream
+    gives them REJECT_ON_ERROR, so the first failure of any kind (a unique-key race between two
+    replicas, say) was rejected and dead-lettered by the broker, without the consume guard's
+    reason and without a redelivery. Call after including the routers."""
+    for subscriber in broker.subscribers:
+        subscriber.ack_policy = AckPolicy.NACK_ON_ERROR
+
+
 def use_declared_queues(broker: RabbitBroker) -> None:
     """With DVK_DECLARE_TOPOLOGY=false the broker's definitions own the topology: subscribers
     only look their queue up (a passive declare), which needs no configure permission."""
