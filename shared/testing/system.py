@@ -23,36 +23,58 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def instance_name(service: str, replica: int) -> str:
+    """"routing" for the first replica (so a single-replica system reads as before),
+    "routing-2", "routing-3", ... for the others."""
+    return service if replica == 1 else f"{service}-{replica}"
+
+
+def service_of(instance: str) -> str:
+    return instance.split("-", 1)[0]
+
+
 @dataclass
 class SystemUnderTest:
+    """The services as processes: `replicas` runs N of a service (competing consumers on its
+    queues, sharing its database); `database_urls` points services at PostgreSQL."""
+
     amqp_url: str
     data_dir: Path
     database_urls: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=dict)
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    replicas: dict[str, int] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)  # by instance
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)  # by instance
 
-    def env(self) -> dict[str, str]:
+    def instances(self, services: Iterable[str] = SERVICES) -> list[str]:
+        return [instance_name(s, n) for s in services
+                for n in range(1, self.replicas.get(s, 1) + 1)]
+
+    def env(self, instance: str | None = None) -> dict[str, str]:
         env = {**os.environ, "DVK_AMQP_URL": self.amqp_url, "DVK_DATA_DIR": str(self.data_dir),
                "DVK_LOG_LEVEL": "INFO", **self.extra_env}
-        for name in SERVICES:
+        for name in self.instances():
             self.ports.setdefault(name, free_port())
+        for name in SERVICES:
             env[f"DVK_{name.upper()}_HTTP_PORT"] = str(self.ports[name])
             env[f"DVK_{name.upper()}_DATABASE_URL"] = self.database_urls.get(
                 name, f"sqlite+aiosqlite:///{self.data_dir / (name + '.db')}")
+        if instance is not None:
+            env[f"DVK_{service_of(instance).upper()}_HTTP_PORT"] = str(self.ports[instance])
         return env
 
     def migrate(self) -> None:
         subprocess.run([sys.executable, "-m", "shared.cli", "migrate"], env=self.env(),
                        check=True, capture_output=True, timeout=180)
 
-    def start(self, names: Iterable[str] = SERVICES) -> None:
-        env = self.env()
+    def start(self, names: Iterable[str] | None = None) -> None:
+        """Starts the named instances ("routing", "routing-2"), or every instance."""
+        names = list(names) if names is not None else self.instances()
         for name in names:
             log = open(self.data_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the process
             self.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "shared.cli", "run", name], env=env, stdout=log,
-                stderr=subprocess.STDOUT)
+                [sys.executable, "-m", "shared.cli", "run", service_of(name)],
+                env=self.env(name), stdout=log, stderr=subprocess.STDOUT)
         for name in names:
             self.wait_ready(name)
 
