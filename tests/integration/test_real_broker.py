@@ -60,7 +60,7 @@ async def test_invalid_message_is_kept_and_the_next_one_flows(amqp_url, tmp_path
     async with running(("intake",), amqp_url=amqp_url, data_dir=tmp_path) as parts:
         await _publish(amqp_url, b'{"kind": "to_cao", "content": 42}', message_id="bad-1")
         await _publish(amqp_url, feedback_body(), message_id="good-1")
-        await eventually(lambda: _get(parts["intake"], "/v1/feedback/PAKN-2026-000001"))
+        await eventually(lambda: _get(parts["intake"], "/v1/cases/PAKN-2026-000001"))
         rejected = await _get(parts["intake"], "/v1/rejected")
     [kept] = rejected
     assert kept["message_id"] == "bad-1"
