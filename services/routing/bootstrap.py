@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.calendar import WorkingCalendar
 from shared.contracts.feedback import FeedbackReceived
+from shared.contracts.updates import CaseStatusChanged
 from shared.db import create_engine, session_factory
 from shared.logging import get_logger
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 
 from .deadline_policies import DeadlinePolicies
 from .domain import Decision, decide
+from .reactions import Reaction, Track, react
 from .orm import inbox, outbox
 from .rules import RuleBookSource
 from shared.units import UnitCatalogue
@@ -40,6 +43,14 @@ class RoutingPolicy:
         return decide(case, rulebook=state.rulebook, units=self.units, policies=self.policies,
                       calendar=self.calendar)
 
+    def react(self, track: Track, change: CaseStatusChanged) -> Reaction | None:
+        return react(track, change, policies=self.policies, calendar=self.calendar,
+                     units=self.units)
+
+    def unit_name(self, code: str) -> str:
+        unit = self.units.get(code, on=date.today())
+        return unit.name if unit is not None else code
+
 
 @dataclass
 class Routing:
@@ -54,6 +65,9 @@ class Routing:
 
     def decide(self, case: FeedbackReceived) -> Decision:
         return self.policy.decide(case)
+
+    def react(self, track: Track, change: CaseStatusChanged) -> Reaction | None:
+        return self.policy.react(track, change)
 
 
 def load_policy(common: CommonSettings) -> RoutingPolicy:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Date, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime
@@ -37,6 +37,12 @@ class Assignment(Base):
     deadlines: Mapped[list] = mapped_column(JSON)
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     correlation_id: Mapped[str] = mapped_column(String(200))
+    received_on: Mapped[date | None] = mapped_column(Date)
+    complaint_round: Mapped[int | None] = mapped_column(Integer)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    extensions: Mapped[list] = mapped_column(JSON, default=list)
+    closed: Mapped[bool] = mapped_column(default=False)
+    external_body: Mapped[str | None] = mapped_column(String(300))
 
 
 class AssignmentAudit(Base):

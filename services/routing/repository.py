@@ -18,6 +18,9 @@ class AssignmentRepository:
     def add(self, assignment: Assignment, audit: AssignmentAudit) -> None:
         self.session.add_all([assignment, audit])
 
+    def add_audit(self, audit: AssignmentAudit) -> None:
+        self.session.add(audit)
+
     async def count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(Assignment)) or 0
 

@@ -6,6 +6,7 @@ from faststream.rabbit import RabbitRouter
 
 from shared.contracts.base import Envelope
 from shared.contracts.feedback import FeedbackReceived
+from shared.contracts.updates import CaseStatusChanged
 from shared.messaging.broker import of_type, work_queue
 from shared.messaging.topology import queue_spec
 
@@ -21,5 +22,10 @@ def build_router(routing: Routing) -> RabbitRouter:
     @cases(filter=of_type(FeedbackReceived.message_type))
     async def on_feedback_received(envelope: Envelope[FeedbackReceived]) -> None:
         await handlers.assign_case(envelope, uow=routing.uow, decide=routing.decide)
+
+    @cases(filter=of_type(CaseStatusChanged.message_type))
+    async def on_case_status_changed(envelope: Envelope[CaseStatusChanged]) -> None:
+        await handlers.apply_status_change(envelope, uow=routing.uow, react=routing.react,
+                                           unit_name=routing.policy.unit_name)
 
     return router
