@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 DVK    := $(VENV)/bin/dvk
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-fast services setup migrate docs bench clean
+.PHONY: run test test-fast services setup migrate docs bench clean rabbit-definitions \
+        run-as-service-users ops-queues
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,24 @@ test-fast: setup  ## unit and contract tests only: no broker, no database server
 docs: setup  ## regenerate docs/asyncapi.yaml from the apps
 	$(PY) -m shared.docs
 	$(PY) -m shared.messaging.definitions
+
+rabbit-definitions:  ## load deploy/rabbitmq/definitions.json into the local RabbitMQ (vhost dvk, users)
+	bash scripts/ensure-services.sh rabbitmq definitions
+
+# The four services with their own least-privilege users in vhost dvk (development passwords);
+# the topology comes from the definitions, so the services do not declare it.
+AS_SERVICE_USERS := DVK_AMQP_URL=amqp://dvk-admin:dvk-admin-dev@127.0.0.1:5672/dvk \
+	DVK_DECLARE_TOPOLOGY=false \
+	DVK_INTAKE_AMQP_URL=amqp://dvk-intake:dvk-intake-dev@127.0.0.1:5672/dvk \
+	DVK_ROUTING_AMQP_URL=amqp://dvk-routing:dvk-routing-dev@127.0.0.1:5672/dvk \
+	DVK_NOTIFY_AMQP_URL=amqp://dvk-notify:dvk-notify-dev@127.0.0.1:5672/dvk \
+	DVK_REPORTING_AMQP_URL=amqp://dvk-reporting:dvk-reporting-dev@127.0.0.1:5672/dvk
+
+run-as-service-users: setup rabbit-definitions  ## like `run`, each service with its own RabbitMQ user
+	$(AS_SERVICE_USERS) $(DVK) up
+
+ops-queues: setup  ## queues, consumers and dead letters (exit 1 on a problem: a probe)
+	$(PY) -m shared.ops.cli queues
 
 clean:
 	rm -rf var .pytest_cache

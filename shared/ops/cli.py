@@ -277,3 +277,7 @@ def rejected_discard(rejection_id: str, reason: Annotated[str, typer.Option(
     _echo_json(_rejected_call(lambda store: store.discard(rejection_id, reason=reason)))
     AuditLog(load_ops_settings().audit_log).record("rejected-discard",
                                                    rejection_id=rejection_id, reason=reason)
+
+
+if __name__ == "__main__":  # `python -m shared.ops.cli ...`, the same as `dvk ops ...`
+    app()
