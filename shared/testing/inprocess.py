@@ -17,8 +17,9 @@ from shared.testing.system import free_port
 
 
 def service_settings(name: str, *, amqp_url: str, data_dir: Path,
-                     database_url: str | None = None) -> tuple[CommonSettings, ServiceSettings]:
-    common = CommonSettings(amqp_url=amqp_url, data_dir=data_dir)
+                     database_url: str | None = None, catalogue_dir: Path | None = None
+                     ) -> tuple[CommonSettings, ServiceSettings]:
+    common = CommonSettings(amqp_url=amqp_url, data_dir=data_dir, catalogue_dir=catalogue_dir)
     own = ServiceSettings(database_url=database_url
                           or f"sqlite+aiosqlite:///{data_dir / (name + '.db')}",
                           http_port=free_port(), amqp_url=amqp_url)
@@ -27,13 +28,14 @@ def service_settings(name: str, *, amqp_url: str, data_dir: Path,
 
 @asynccontextmanager
 async def running(names: tuple[str, ...], *, amqp_url: str, data_dir: Path,
-                  database_urls: dict[str, str] | None = None
+                  database_urls: dict[str, str] | None = None, catalogue_dir: Path | None = None
                   ) -> AsyncIterator[dict[str, ServiceParts]]:
     """Migrates and starts the named services; yields their parts; stops them on exit."""
     parts: dict[str, ServiceParts] = {}
     for name in names:
         common, own = service_settings(name, amqp_url=amqp_url, data_dir=data_dir,
-                                       database_url=(database_urls or {}).get(name))
+                                       database_url=(database_urls or {}).get(name),
+                                       catalogue_dir=catalogue_dir)
         await asyncio.to_thread(upgrade, name, own.database_url)
         parts[name] = importlib.import_module(f"services.{name}.app").build(common, own)
     stop = asyncio.Event()
