@@ -45,11 +45,38 @@ def migrate() -> None:
     from shared.migrations import upgrade
     from shared.settings import load_settings
 
+    _check_catalogues()
     for name in SERVICES:
         _, own = load_settings(name)
         upgrade(name, own.database_url)
         typer.echo(f"{name}: cơ sở dữ liệu đã cập nhật ({_redact_url(own.database_url)})")
     _declare_topology()
+
+
+def _check_catalogues() -> None:
+    """Loads every catalogue (an operator's edited copy first): a bad edit stops here, named."""
+    from services.notify.schedule import load_policy
+    from services.routing.deadline_policies import DeadlinePolicies
+    from services.routing.rules import RuleBook
+    from shared.calendar import WorkingCalendar
+    from shared.plan import PlanCatalogue
+    from shared.settings import CommonSettings, catalogue_file
+    from shared.units import UnitCatalogue
+
+    common = CommonSettings()
+    try:
+        units = UnitCatalogue.load(catalogue_file(common, "units.yaml"))
+        plan = PlanCatalogue.load(catalogue_file(common, "plan.yaml"))
+        rules = RuleBook.load(catalogue_file(common, "rules.yaml"))
+        DeadlinePolicies.load(catalogue_file(common, "deadline_policies.yaml"))
+        WorkingCalendar(catalogue_file(common, "calendar_overrides.yaml"))
+        load_policy(catalogue_file(common, "notify_policy.yaml"))
+    except Exception as exc:
+        typer.echo(f"Danh mục không hợp lệ: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"danh mục: {len(units.by_code)} đơn vị, {len(plan.sections)} mục và "
+               f"{len(plan.tasks())} nhiệm vụ của kế hoạch, {len(rules.spec.rules)} quy tắc "
+               "định tuyến — hợp lệ")
 
 
 def _declare_topology() -> None:
@@ -123,6 +150,9 @@ def import_progress(
 
 def _mount_service_commands() -> None:
     from services.intake import cli as intake_cli
+    from shared import plan_cli
+
+    app.add_typer(plan_cli.app, name="plan", help="Kế hoạch: các mục, nhiệm vụ, hạn báo cáo.")
     from services.notify import cli as notify_cli
     from services.routing import cli as routing_cli
 

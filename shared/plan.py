@@ -10,6 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.calendar import WorkingCalendar, default_calendar
 from shared.units import UnitCatalogue, UnitKind
 
 DEFAULT_PLAN_PATH = Path(__file__).parent / "catalogue" / "plan.yaml"
@@ -40,9 +41,12 @@ class ReportObligation(_Strict):
     period: Literal["H1", "year"]
     due: str = Field(pattern=r"^\d{2}-\d{2}$")
 
-    def due_on(self, year: int) -> date:
+    def due_on(self, year: int, calendar: WorkingCalendar | None = None) -> date:
+        """The due date in a year; one that falls on a day off moves to the next working day,
+        as the law counts deadlines (Bộ luật Dân sự 2015 Điều 148)."""
         month, day = (int(x) for x in self.due.split("-"))
-        return date(year, month, day)
+        return (calendar or default_calendar()).next_working_day_on_or_after(
+            date(year, month, day))
 
 
 class PlanHeader(_Strict):

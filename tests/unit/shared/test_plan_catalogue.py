@@ -31,6 +31,8 @@ def test_report_obligations_have_due_dates():
     plan = PlanCatalogue.load()
     assert {o.id: o.due_on(2026) for o in plan.report_obligations} == {
         "so_ket_6_thang": date(2026, 6, 10), "tong_ket_nam": date(2026, 12, 10)}
+    # 10/06/2028 is a Saturday: the deadline moves to Monday 12/06/2028.
+    assert plan.report_obligations[0].due_on(2028) == date(2028, 6, 12)
 
 
 def test_section_of_a_task():
