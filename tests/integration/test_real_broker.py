@@ -99,3 +99,22 @@ async def _get_one(amqp_url: str, queue_name: str):
         if message is not None:
             await message.ack()
         return message
+
+
+async def test_every_command_kind_through_raw_aiopika_is_answered(amqp_url, tmp_path):
+    from shared.client import publish_and_wait
+    from shared.testing.factories import movement_payloads, progress_payload
+
+    commands = {**movement_payloads(), "task.progress.v1": progress_payload()}
+    order = ["movement.model_review.v1", "movement.model_register.v1", "task.progress.v1",
+             "movement.session_record.v1", "movement.inspection_record.v1", "report.request.v1"]
+    async with running(("intake",), amqp_url=amqp_url, data_dir=tmp_path):
+        replies = {key: await publish_and_wait(
+            json.dumps(commands[key], ensure_ascii=False).encode(), routing_key=key,
+            timeout=20, amqp_url=amqp_url) for key in order}
+        again = await publish_and_wait(
+            json.dumps(commands["movement.session_record.v1"], ensure_ascii=False).encode(),
+            routing_key="movement.session_record.v1", timeout=20, amqp_url=amqp_url)
+    assert replies["movement.model_review.v1"]["status"] == "pending"  # before its model
+    assert all(replies[k]["status"] == "accepted" for k in order[1:]), replies
+    assert again["status"] == "duplicate"
