@@ -26,7 +26,7 @@ CASES = int(os.environ.get("DVK_REPLICA_CASES", "5000"))
 REPLICAS = 2
 # Each message in flight holds a database connection: 8 processes x (prefetch per queue + relay)
 # must stay under PostgreSQL's max_connections (100 by default), with room for other clients.
-PREFETCH = "4"
+PREFETCH = "3"
 # The queue each service's cases arrive on, as FastStream's metrics name it (exchange.key).
 MAIN_HANDLER = {"intake": "dvk.ingress.feedback.submit.v1",
                 "routing": "dvk.events.intake.feedback_received.v1",
@@ -84,7 +84,12 @@ async def _publish_all(amqp_url: str, count: int) -> None:
 
 
 async def _scalar(url: str, sql: str) -> int:
-    conn = await asyncpg.connect(_asyncpg_url(url))
+    for attempt in range(30):  # other tests share the server's connections
+        try:
+            conn = await asyncpg.connect(_asyncpg_url(url))
+            break
+        except asyncpg.TooManyConnectionsError:
+            await asyncio.sleep(1 + attempt)
     try:
         return int(await conn.fetchval(sql))
     finally:

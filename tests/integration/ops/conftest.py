@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,24 @@ class Ops:
         return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=self.env)
 
     async def json(self, *args: str) -> Any:
-        result = await self(*args, "--json")
+        return await self.json_of(*args, "--json")
+
+    async def json_of(self, *args: str) -> Any:
+        """A command's JSON output (commands that print JSON without --json, too)."""
+        result = await self(*args)
         assert result.exit_code in (0, 1), result.output
-        return json.loads(result.stdout)
+        return json.loads(without_service_logs(result.stdout))
 
     def audit(self) -> list[dict[str, Any]]:
         if not self.audit_log.exists():
             return []
         return [json.loads(line) for line in self.audit_log.read_text().splitlines()]
+
+
+def without_service_logs(output: str) -> str:
+    """The services run in this process and log to the stdout the CLI runner captures."""
+    return "\n".join(line for line in output.splitlines()
+                     if not re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[", line))
 
 
 @pytest.fixture
