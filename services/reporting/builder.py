@@ -81,20 +81,17 @@ async def build_content(session: AsyncSession, request: ReportRequest, *,
     unit = None if request.scope == DEPARTMENT else request.scope
     if unit is not None and not context.units.knows(unit):
         raise ValueError(f"unknown unit {unit!r} for a unit-scope report")
-    window = Window(counted.start, counted.end, unit)
-    as_of = min(counted.end, report_date)
+    window, as_of = Window(counted.start, counted.end, unit), min(counted.end, report_date)
     namer = make_namer(context.units, counted.end, await queries.unit_names(session))
     previous = data_window(request.family, previous_period(period))
-    previous_window = Window(previous.start, previous.end, unit)
     rows = await figures.load_rows(session, window, as_of)
     content = ReportContent(
-        family=request.family, period=period,
-        data_period=counted if counted != period else None,
+        family=request.family, period=period, data_period=counted if counted != period else None,
         scope=_scope(unit, namer), report_date=report_date, generated_at=now,
         feedback=figures.feedback_figures(
             rows, period=counted, as_of=as_of, namer=namer, labels=context.labels,
-            previous=await figures.previous_figures(session, previous_window, previous,
-                                                    context.labels)))
+            previous=await figures.previous_figures(
+                session, Window(previous.start, previous.end, unit), previous, context.labels)))
     settings = context.document_settings(report_date)
     if request.family == "dan_van_kheo":
         await _movement(session, content, window, as_of, context, namer)

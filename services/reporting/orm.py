@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy import JSON, Date, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime
@@ -46,6 +46,13 @@ class CaseFact(Base):
     """
 
     __tablename__ = "case_facts"
+    __table_args__ = (
+        # covering indexes: the received and handled figures read these and nothing else
+        Index("ix_case_facts_received_figures", "received_on", "unit_code", "kind", "channel",
+              "received_month"),
+        Index("ix_case_facts_closed_figures", "closed_on", "unit_code", "on_time",
+              "handling_days"),
+    )
 
     ref: Mapped[str] = mapped_column(String(40), primary_key=True)
     kind: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -53,19 +60,23 @@ class CaseFact(Base):
     district: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     received_on: Mapped[date | None] = mapped_column(Date, index=True)
+    received_month: Mapped[str | None] = mapped_column(String(7))
     complaint_round: Mapped[int | None]
     letter_eligible: Mapped[bool | None]
     letter_within_competence: Mapped[bool | None]
     letter_action: Mapped[str | None] = mapped_column(String(20))
     letter_replied: Mapped[bool | None]
-    # the responsible unit and deadlines: from the latest routing event (assignment_at, id)
+    # the responsible unit: from the latest assignment or transfer (assigned_at, id)
     unit_code: Mapped[str | None] = mapped_column(String(40), index=True)
     unit_name: Mapped[str | None] = mapped_column(String(300))
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     assignment_event_id: Mapped[str | None] = mapped_column(String(200))
     needs_triage: Mapped[bool | None]
+    # the deadlines: from the latest routing event that set them (deadlines_at, id)
     due_dates: Mapped[dict | None] = mapped_column(JSON)
     due_on: Mapped[date | None] = mapped_column(Date)
+    deadlines_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deadlines_event_id: Mapped[str | None] = mapped_column(String(200))
     reminders_scheduled: Mapped[int] = mapped_column(Integer, default=0)
     # the case's status: from the latest status change (status_at, status_event_id)
     status: Mapped[str | None] = mapped_column(String(20))

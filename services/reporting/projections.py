@@ -49,6 +49,7 @@ def project_received(fact: CaseFact, event: FeedbackReceived, meta: EventMeta) -
     fact.district = event.locality.district
     fact.received_at = event.received_at
     fact.received_on = domain.local_date(event.received_at)
+    fact.received_month = f"{fact.received_on:%Y-%m}"
     fact.complaint_round = event.complaint.round if event.complaint else None
     letter = event.letter
     if letter is not None:
@@ -61,25 +62,24 @@ def project_received(fact: CaseFact, event: FeedbackReceived, meta: EventMeta) -
     derive(fact)
 
 
-def _route(fact: CaseFact, meta: EventMeta, *, unit_code: str, unit_name: str | None,
-           deadlines: list[StepDeadline]) -> None:
-    """Unit and deadlines from the latest routing event (assignment, transfer, extension)."""
-    if not domain.is_newer(meta.occurred_at, meta.event_id, fact.assigned_at,
-                           fact.assignment_event_id):
-        return
-    fact.assigned_at, fact.assignment_event_id = meta.occurred_at, meta.event_id
-    fact.unit_code = unit_code
-    if unit_name is not None:
-        fact.unit_name = unit_name
-    fact.due_dates = {d.step: d.due_on.isoformat() for d in deadlines}
-    fact.due_on = domain.resolve_due(fact.due_dates)
-    derive(fact)
+def _deadlines(fact: CaseFact, meta: EventMeta, deadlines: list[StepDeadline]) -> None:
+    """Deadlines from the latest routing event that set them (assignment, transfer, change)."""
+    if domain.is_newer(meta.occurred_at, meta.event_id, fact.deadlines_at,
+                       fact.deadlines_event_id):
+        fact.deadlines_at, fact.deadlines_event_id = meta.occurred_at, meta.event_id
+        fact.due_dates = {d.step: d.due_on.isoformat() for d in deadlines}
+        fact.due_on = domain.resolve_due(fact.due_dates)
 
 
 def _assignment(fact: CaseFact, event: Any, meta: EventMeta, assignment: Assignment) -> None:
+    """The unit from the latest assignment or transfer; deadlines as they say."""
     fact.kind = fact.kind or event.kind.value
-    _route(fact, meta, unit_code=assignment.unit_code, unit_name=assignment.unit_name,
-           deadlines=event.deadlines)
+    if domain.is_newer(meta.occurred_at, meta.event_id, fact.assigned_at,
+                       fact.assignment_event_id):
+        fact.assigned_at, fact.assignment_event_id = meta.occurred_at, meta.event_id
+        fact.unit_code, fact.unit_name = assignment.unit_code, assignment.unit_name
+    _deadlines(fact, meta, event.deadlines)
+    derive(fact)
 
 
 def project_assigned(fact: CaseFact, event: CaseAssigned, meta: EventMeta) -> None:
@@ -92,14 +92,18 @@ def project_reassigned(fact: CaseFact, event: CaseReassigned, meta: EventMeta) -
 
 
 def project_deadline_changed(fact: CaseFact, event: DeadlineChanged, meta: EventMeta) -> None:
+    """Deadlines only: the unit changes by assignment or transfer (its unit_code is the
+    holder's, already known from those)."""
     fact.kind = fact.kind or event.kind.value
-    _route(fact, meta, unit_code=event.unit_code, unit_name=None, deadlines=event.deadlines)
+    _deadlines(fact, meta, event.deadlines)
+    derive(fact)
 
 
 def project_triage(fact: CaseFact, event: CaseNeedsTriage, meta: EventMeta) -> None:
+    """The Office holds the case until an assignment names a unit."""
     fact.kind = fact.kind or event.kind.value
     fact.needs_triage = True
-    if fact.unit_code is None:
+    if fact.assigned_at is None:
         fact.unit_code = event.held_by
 
 

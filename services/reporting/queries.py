@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, Select, and_, case, cast, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .orm import CaseEscalation, CaseFact
@@ -41,11 +41,10 @@ def open_at(day: date) -> Any:
 
 async def received_cube(session: AsyncSession, window: Window) -> list[Any]:
     """(unit_code, kind, channel, month "YYYY-MM", n) of cases received in the window."""
-    month = func.substr(cast(F.received_on, String), 1, 7)
-    query = (select(F.unit_code, F.kind, F.channel, month.label("month"),
+    query = (select(F.unit_code, F.kind, F.channel, F.received_month.label("month"),
                     func.count().label("n"))
              .where(F.received_on.between(window.start, window.end))
-             .group_by(F.unit_code, F.kind, F.channel, month))
+             .group_by(F.unit_code, F.kind, F.channel, F.received_month))
     return list(await session.execute(_unit(query, window)))
 
 

@@ -1,8 +1,9 @@
 """When reports build by themselves: rules from report_schedule.yaml, and which are due (pure).
 
 A rule builds one family for every period of a kind (or one fixed period), on a date given as
-a month-day of the period's year (`on: "06-12"`) or a number of days after the period's end or
-its data period's end (`days_after: 1`, `after: data_end`), at a local time.
+a month-day of the period's year (`month_day: "06-12"`), a date (`on_date`), or a number of
+days after the period's end or its data period's end (`days_after: 1`, `after: data_end`), at
+a local time.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class ScheduleRule(BaseModel):
     every: Every | None = None
     only: tuple[int, ...] = ()
     period: str | None = Field(None, description="a fixed period instead of `every`")
-    on: str | None = Field(None, pattern=r"^\d{2}-\d{2}$", description="MM-DD")
+    month_day: str | None = Field(None, pattern=r"^\d{2}-\d{2}$", description="MM-DD")
     on_date: date | None = None
     days_after: int | None = None
     after: Literal["end", "data_end"] = "end"
@@ -51,8 +52,9 @@ class ScheduleRule(BaseModel):
             raise ValueError(f"rule {self.id}: give either `every` or `period`")
         if self.period is not None:
             parse_period(self.period)
-        if sum(x is not None for x in (self.on, self.on_date, self.days_after)) != 1:
-            raise ValueError(f"rule {self.id}: give one of `on`, `on_date`, `days_after`")
+        if sum(x is not None for x in (self.month_day, self.on_date, self.days_after)) != 1:
+            raise ValueError(f"rule {self.id}: give one of `month_day`, `on_date`, "
+                             "`days_after`")
         return self
 
 
@@ -101,8 +103,8 @@ def periods_of(rule: ScheduleRule, year: int) -> list[tuple[str, Period]]:
 def fire_date(rule: ScheduleRule, period: Period) -> date:
     if rule.on_date is not None:
         return rule.on_date
-    if rule.on is not None:
-        month, day = (int(x) for x in rule.on.split("-"))
+    if rule.month_day is not None:
+        month, day = (int(x) for x in rule.month_day.split("-"))
         return date(period.start.year, month, day)
     end = data_window(rule.family, period).end if rule.after == "data_end" else period.end
     return end + timedelta(days=rule.days_after or 0)

@@ -17,8 +17,25 @@ from .synthetic import GeneratedEvent
 INSERT_BATCH = 5_000
 
 
+def plain_row(table: type) -> type:
+    """A plain class with the table's columns as attributes (all None): the projections only
+    read and set attributes, and plain objects do that many times faster than mapped ones."""
+    if table not in _PLAIN:
+        columns = [c.key for c in table.__mapper__.column_attrs]
+
+        def __init__(self: Any, **key: Any) -> None:
+            self.__dict__.update(dict.fromkeys(columns), **key)
+
+        _PLAIN[table] = type(f"Plain{table.__name__}", (), {"__init__": __init__})
+    return _PLAIN[table]
+
+
+_PLAIN: dict[type, type] = {}
+
+
 def project_in_memory(events: Iterable[GeneratedEvent]) -> dict[type, dict[tuple, Any]]:
-    """{table: {primary key: row}} after applying every event; rows are not in a session."""
+    """{table: {primary key: row}} after applying every event with the service's projections;
+    the rows are plain objects with the table's columns."""
     rows: dict[type, dict[tuple, Any]] = defaultdict(dict)
     for event in events:
         projection = PROJECTIONS[(event.payload.message_type, event.payload.schema_version)]
@@ -28,7 +45,7 @@ def project_in_memory(events: Iterable[GeneratedEvent]) -> dict[type, dict[tuple
         identity = tuple(key.values())
         row = table_rows.get(identity)
         if row is None:
-            row = table_rows[identity] = projection.table(**key)
+            row = table_rows[identity] = plain_row(projection.table)(**key)
             if projection.table is CaseFact:
                 row.reminders_scheduled = 0
         projection.apply(row, event.payload, meta)
@@ -40,8 +57,7 @@ async def bulk_insert(sessions: async_sessionmaker, rows: dict[type, dict[tuple,
     total = 0
     async with sessions() as session, session.begin():
         for table, by_key in rows.items():
-            columns = [c.key for c in table.__mapper__.column_attrs]
-            values = [{c: getattr(row, c) for c in columns} for row in by_key.values()]
+            values = [dict(row.__dict__) for row in by_key.values()]
             for i in range(0, len(values), INSERT_BATCH):
                 await session.execute(insert(table.__table__), values[i:i + INSERT_BATCH])
             total += len(values)

@@ -29,61 +29,77 @@ TOTAL = "Tổng cộng"
 KN, TC, PA = ("khieu_nai",), ("to_cao",), ("kien_nghi", "phan_anh", "gop_y")
 
 
+class _Letters:
+    """The conditions the columns are made of, for the letters of window `w`."""
+
+    def __init__(self, w: Window) -> None:
+        self.received_in = F.received_on.between(w.start, w.end)
+        self.processed = F.processed_on <= w.end
+        self.unprocessed = or_(F.processed_on.is_(None), F.processed_on > w.end)
+        self.open_end = or_(F.closed_on.is_(None), F.closed_on > w.end)
+        self.resolved_in = and_(F.closed_on.between(w.start, w.end), F.close_kind == "resolved")
+        self.resolved_by_end = and_(F.closed_on <= w.end, F.close_kind == "resolved")
+        self.eligible = or_(F.letter_eligible.is_(True), and_(F.letter_eligible.is_(None), or_(
+            F.close_kind.is_(None), F.close_kind != "rejected")))
+        self.competent, self.outside = F.competent.is_(True), F.competent.is_(False)
+        self.round2 = func.coalesce(F.complaint_round, 1) == 2
+
+    def kind(self, kinds: tuple[str, ...], *more: Any) -> Any:
+        return and_(self.eligible, F.kind.in_(kinds), *more)
+
+    def outside_actions(self, prefix: str, kinds: tuple[str, ...]) -> dict[str, Any]:
+        return {f"{prefix}_ktq_{column}": self.kind(kinds, self.outside, F.outside_action == a)
+                for column, a in (("huong_dan", "guided"), ("chuyen_don", "transferred"),
+                                  ("don_doc", "urged"))}
+
+    def xld1(self) -> dict[str, Any]:
+        kind, competent = self.kind, self.competent
+        return {
+            "x1_tong": F.ref.is_not(None), "x1_trong_ky": self.received_in,
+            "x1_ky_truoc": not_(self.received_in), "x1_da_xu_ly": self.processed,
+            "x1_du_dk_don": self.eligible, "x1_nd_khieu_nai": kind(KN),
+            "x1_nd_to_cao": kind(TC), "x1_nd_kien_nghi": kind(PA),
+            "x1_tt_lan_dau": kind(KN, self.round2), "x1_tq_tong": and_(self.eligible, competent),
+            "x1_tq_khieu_nai": kind(KN, competent), "x1_tq_to_cao": kind(TC, competent),
+            "x1_tq_kien_nghi": kind(PA, competent), "x1_van_ban_phuc_dap":
+                F.letter_replied.is_(True), **self.outside_actions("x1", KN + TC + PA)}
+
+    def xld2_to_4(self) -> dict[str, Any]:
+        kind, competent, first = self.kind, self.competent, not_(self.round2)
+        return {
+            "x2_tong": kind(KN), "x2_gq_lan_dau": kind(KN, self.round2),
+            "x2_dang_gq": kind(KN, first, self.open_end, self.processed),
+            "x2_chua_gq": kind(KN, first, self.open_end, self.unprocessed),
+            "x2_tq_lan_dau": kind(KN, competent, first),
+            "x2_tq_lan_hai": kind(KN, competent, self.round2),
+            "x3_tong": kind(TC), "x3_chua_gq": kind(TC, self.open_end),
+            "x3_tq_lan_dau": kind(TC, competent), "x4_tong": kind(PA),
+            "x4_thuoc_tq": kind(PA, competent), "x4_khong_thuoc_tq": kind(PA, self.outside),
+            "x4_da_gq": kind(PA, self.resolved_by_end),
+            **self.outside_actions("x2", KN), **self.outside_actions("x3", TC)}
+
+    def kqgq(self) -> dict[str, Any]:
+        mine = and_(F.kind == "khieu_nai", self.competent)
+        solved = and_(mine, self.resolved_in)
+        first, second = and_(solved, not_(self.round2)), and_(solved, self.round2)
+        return {
+            "k1_don_tong": mine, "k1_don_ky_truoc": and_(mine, not_(self.received_in)),
+            "k1_don_trong_ky": and_(mine, self.received_in),
+            "k1_gq_quyet_dinh": and_(solved, F.result != "rut_don"),
+            "k1_gq_rut_don": and_(solved, F.result == "rut_don"),
+            **{f"k1_ld_{r}": and_(first, F.result == r) for r in ("dung", "sai",
+                                                                   "dung_mot_phan")},
+            "k1_lh_cong_nhan": and_(second, F.result == "cong_nhan"),
+            "k1_lh_huy_sua": and_(second, F.result == "huy_sua"),
+            "k1_th_dung": and_(solved, F.on_time.is_(True)),
+            "k1_th_khong_dung": and_(solved, F.on_time.is_(False)),
+            "k2_qd_tong": and_(solved, F.status_decided.is_(True), F.result != "rut_don")}
+
+
 def _letter_columns(w: Window) -> dict[str, Any]:
     """Every counted column, as a condition on a letter of the period (ky_truoc or trong_ky)."""
-    received_in = F.received_on.between(w.start, w.end)
-    processed = F.processed_on <= w.end
-    closed_by_end = F.closed_on <= w.end
-    closed_in = F.closed_on.between(w.start, w.end)
-    eligible = or_(F.letter_eligible.is_(True), and_(F.letter_eligible.is_(None), or_(
-        F.close_kind.is_(None), F.close_kind != "rejected")))
-    competent, outside = F.competent.is_(True), F.competent.is_(False)
-    round2 = func.coalesce(F.complaint_round, 1) == 2
-    resolved_in = and_(closed_in, F.close_kind == "resolved")
-
-    def kind(kinds: tuple[str, ...], *more: Any) -> Any:
-        return and_(eligible, F.kind.in_(kinds), *more)
-
-    def action(name: str, kinds: tuple[str, ...] = KN + TC + PA) -> Any:
-        return kind(kinds, outside, F.outside_action == name)
-
-    open_end = or_(F.closed_on.is_(None), F.closed_on > w.end)
-    kn_competent = and_(F.kind == "khieu_nai", competent)
-    return {
-        "x1_tong": True, "x1_trong_ky": received_in, "x1_ky_truoc": not_(received_in),
-        "x1_da_xu_ly": processed, "x1_du_dk_don": eligible,
-        "x1_nd_khieu_nai": kind(KN), "x1_nd_to_cao": kind(TC), "x1_nd_kien_nghi": kind(PA),
-        "x1_tt_lan_dau": kind(KN, round2), "x1_tq_tong": and_(eligible, competent),
-        "x1_tq_khieu_nai": kind(KN, competent), "x1_tq_to_cao": kind(TC, competent),
-        "x1_tq_kien_nghi": kind(PA, competent), "x1_ktq_huong_dan": action("guided"),
-        "x1_ktq_chuyen_don": action("transferred"), "x1_ktq_don_doc": action("urged"),
-        "x1_van_ban_phuc_dap": F.letter_replied.is_(True),
-        "x2_tong": kind(KN), "x2_gq_lan_dau": kind(KN, round2),
-        "x2_dang_gq": kind(KN, not_(round2), open_end, processed),
-        "x2_chua_gq": kind(KN, not_(round2), open_end, or_(F.processed_on.is_(None),
-                                                          F.processed_on > w.end)),
-        "x2_tq_lan_dau": kind(KN, competent, not_(round2)), "x2_tq_lan_hai": kind(KN, competent,
-                                                                                 round2),
-        "x2_ktq_huong_dan": action("guided", KN), "x2_ktq_chuyen_don": action("transferred", KN),
-        "x2_ktq_don_doc": action("urged", KN),
-        "x3_tong": kind(TC), "x3_chua_gq": kind(TC, open_end), "x3_tq_lan_dau": kind(TC, competent),
-        "x3_ktq_huong_dan": action("guided", TC), "x3_ktq_chuyen_don": action("transferred", TC),
-        "x3_ktq_don_doc": action("urged", TC),
-        "x4_tong": kind(PA), "x4_thuoc_tq": kind(PA, competent), "x4_khong_thuoc_tq": kind(
-            PA, outside), "x4_da_gq": kind(PA, closed_by_end, F.close_kind == "resolved"),
-        "k1_don_tong": kn_competent, "k1_don_ky_truoc": and_(kn_competent, not_(received_in)),
-        "k1_don_trong_ky": and_(kn_competent, received_in),
-        "k1_gq_quyet_dinh": and_(kn_competent, resolved_in, F.result != "rut_don"),
-        "k1_gq_rut_don": and_(kn_competent, resolved_in, F.result == "rut_don"),
-        **{f"k1_ld_{r}": and_(kn_competent, resolved_in, not_(round2), F.result == r)
-           for r in ("dung", "sai", "dung_mot_phan")},
-        "k1_lh_cong_nhan": and_(kn_competent, resolved_in, round2, F.result == "cong_nhan"),
-        "k1_lh_huy_sua": and_(kn_competent, resolved_in, round2, F.result == "huy_sua"),
-        "k1_th_dung": and_(kn_competent, resolved_in, F.on_time.is_(True)),
-        "k1_th_khong_dung": and_(kn_competent, resolved_in, F.on_time.is_(False)),
-        "k2_qd_tong": and_(kn_competent, resolved_in, F.status_decided.is_(True),
-                           F.result != "rut_don"),
-    }
+    letters = _Letters(w)
+    return {**letters.xld1(), **letters.xld2_to_4(), **letters.kqgq()}
 
 
 async def letter_counts(session: AsyncSession, w: Window) -> dict[str | None, dict[str, int]]:
@@ -91,8 +107,7 @@ async def letter_counts(session: AsyncSession, w: Window) -> dict[str | None, di
     received before it and still open at its start (kỳ trước chuyển sang)."""
     columns = _letter_columns(w)
     carried = and_(F.received_on < w.start, or_(F.closed_on.is_(None), F.closed_on >= w.start))
-    query = (select(F.unit_code, *[count_if(c if c is not True else F.ref.is_not(None)).label(k)
-                                   for k, c in columns.items()])
+    query = (select(F.unit_code, *[count_if(c).label(k) for k, c in columns.items()])
              .where(or_(F.received_on.between(w.start, w.end), carried))
              .group_by(F.unit_code))
     if w.unit is not None:

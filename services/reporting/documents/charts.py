@@ -67,6 +67,8 @@ def _cases_by_month(content: ReportContent, text: dict[str, Any]) -> Figure | No
     kinds: dict[str, str] = {}
     for month in months:
         kinds.update({c.key: c.label_vi for c in month.by_kind})
+    if not kinds:
+        return None
     figure = Figure(figsize=(7, 3.6))
     axes = figure.add_subplot()
     ticks = [f"{m.month[5:]}/{m.month[2:4]}" for m in months]

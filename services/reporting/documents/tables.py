@@ -59,7 +59,8 @@ def models_by_unit(content: ReportContent, labels: dict[str, Any]) -> Table | No
         rows.append([unit.name_vi, *counts, sum(counts)])
     totals = [sum(int(r[i] or 0) for r in rows) for i in range(1, len(fields) + 2)]
     rows.append(["Tổng cộng", *totals])
-    return _table(labels["tables"]["models_by_unit"], rows, ["text"] + ["number"] * (len(fields) + 1))
+    kinds: list[ColumnKind] = ["text"] + ["number"] * (len(fields) + 1)
+    return _table(labels["tables"]["models_by_unit"], rows, kinds)
 
 
 def feedback_by_unit(content: ReportContent, labels: dict[str, Any]) -> Table | None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.reporting.bootstrap import read_sessions
+from services.reporting import handlers
+from services.reporting.bootstrap import Reporting, read_sessions
 from services.reporting.builder import BuildContext, ReportRequest, build_content
 from services.reporting.content import ReportContent
 from services.reporting.documents.labels import load_labels
@@ -17,6 +18,7 @@ from services.reporting.synthetic import CaseGenerator, CaseTruth
 from services.reporting.synthetic_load import load_events
 from services.reporting.synthetic import GeneratedEvent
 from services.reporting.synthetic_movement import MovementGenerator
+from shared.contracts.base import RawEnvelope
 from shared.db import create_engine, session_factory
 from shared.migrations import upgrade
 from shared.plan import default_plan
@@ -67,6 +69,31 @@ async def generate_history(url: str, cases: int, seed: int) -> History:
     finally:
         await engine.dispose()
     return History(url, truths, movement)
+
+
+def envelopes(cases: int, seed: int, start: date = date(2025, 10, 1),
+              end: date = date(2026, 8, 31)) -> list[RawEnvelope]:
+    """Generated cases and movement records between `start` and `end`, as envelopes."""
+    events = []
+    for _, chunk in CaseGenerator(seed, start=start, end=end).chunks(cases):
+        events.extend(chunk)
+    movement = MovementGenerator(seed, plan=default_plan(), units=UnitCatalogue.load()).events()
+    events.extend(e for e in movement if start <= e.occurred_at.date() <= end)
+    return [RawEnvelope.model_validate_json(e.envelope().model_dump_json()) for e in events]
+
+
+async def record_history(url: str, cases: int, seed: int) -> int:
+    """Migrate, then deliver generated events one by one as the live consumer would."""
+    await asyncio.to_thread(upgrade, "reporting", url)
+    engine = create_engine(url)
+    reporting = Reporting(engine=engine, sessions=session_factory(engine))
+    try:
+        live = envelopes(cases, seed)
+        for envelope in live:
+            await handlers.record_event(envelope, uow=reporting.uow)
+    finally:
+        await engine.dispose()
+    return len(live)
 
 
 @pytest.fixture(scope="module")

@@ -39,48 +39,50 @@ def letters(truths: list[Any], start: date, end: date) -> dict[str | None, Count
 
 def _count(c: Counter, t: Any, inside: bool, start: date, end: date) -> None:
     processed = t.processed_on is not None and t.processed_on <= end
-    eligible, competent, outside = _eligible(t), _competent(t), _outside(t)
-    open_end = t.closed_on is None or t.closed_on > end
-    closed_in = t.closed_on is not None and start <= t.closed_on <= end
-    resolved_in = closed_in and t.close_kind == "resolved"
-    group = "kn" if t.kind == "khieu_nai" else "tc" if t.kind == "to_cao" else "pa"
-    r2 = t.complaint_round == 2
+    eligible = _eligible(t)
     _add(c, "01/XLD", tong=1, trong_ky=inside, ky_truoc=not inside, da_xu_ly=processed,
          chua_xu_ly=not processed, du_dk_don=eligible, du_dk_vu_viec=eligible,
          van_ban_phuc_dap=t.replied)
     if eligible:
-        _add(c, "01/XLD", nd_khieu_nai=group == "kn", nd_to_cao=group == "tc",
-             nd_kien_nghi=group == "pa", tt_lan_dau=r2, tt_chua_xong=not r2,
-             tq_tong=competent, tq_khieu_nai=competent and group == "kn",
-             tq_to_cao=competent and group == "tc", tq_kien_nghi=competent and group == "pa",
-             ktq_huong_dan=outside == "guided", ktq_chuyen_don=outside == "transferred",
-             ktq_don_doc=outside == "urged")
-        form = {"kn": "02/XLD", "tc": "03/XLD", "pa": "04/XLD"}[group]
-        _add(c, form, tong=1)
-        if group != "pa":
-            _add(c, form, ktq_huong_dan=outside == "guided",
-                 ktq_chuyen_don=outside == "transferred", ktq_don_doc=outside == "urged")
-        if group == "kn":
-            _add(c, form, gq_lan_dau=r2, dang_gq=not r2 and open_end and processed,
-                 chua_gq=not r2 and open_end and not processed,
-                 tq_lan_dau=competent and not r2, tq_lan_hai=competent and r2)
-        elif group == "tc":
-            _add(c, form, chua_gq=open_end, tq_lan_dau=competent)
-        else:
-            done = t.closed_on is not None and t.closed_on <= end and t.close_kind == "resolved"
-            _add(c, form, thuoc_tq=competent, khong_thuoc_tq=not competent, da_gq=done,
-                 chua_gq=not done)
-    if group == "kn" and competent:
-        result = t.result if resolved_in else None
-        _add(c, "01/KQGQ", don_tong=1, don_ky_truoc=not inside, don_trong_ky=inside,
-             so_vu_viec=1, gq_quyet_dinh=resolved_in and result != "rut_don",
-             gq_rut_don=result == "rut_don", ld_dung=not r2 and result == "dung",
-             ld_sai=not r2 and result == "sai", ld_dung_mot_phan=not r2 and result ==
-             "dung_mot_phan", lh_cong_nhan=r2 and result == "cong_nhan",
-             lh_huy_sua=r2 and result == "huy_sua",
-             th_dung=resolved_in and t.closed_on <= t.due_on,
-             th_khong_dung=resolved_in and t.closed_on > t.due_on)
-        _add(c, "02/KQGQ", qd_tong=resolved_in and t.decided and result != "rut_don")
+        _classified(c, t, processed, end)
+    if t.kind == "khieu_nai" and _competent(t):
+        _complaint_results(c, t, inside, start, end)
+
+
+def _classified(c: Counter, t: Any, processed: bool, end: date) -> None:
+    competent, outside, r2 = _competent(t), _outside(t), t.complaint_round == 2
+    group = "kn" if t.kind == "khieu_nai" else "tc" if t.kind == "to_cao" else "pa"
+    actions = {"ktq_huong_dan": outside == "guided", "ktq_chuyen_don": outside == "transferred",
+               "ktq_don_doc": outside == "urged"}
+    _add(c, "01/XLD", nd_khieu_nai=group == "kn", nd_to_cao=group == "tc",
+         nd_kien_nghi=group == "pa", tt_lan_dau=r2, tt_chua_xong=not r2, tq_tong=competent,
+         tq_khieu_nai=competent and group == "kn", tq_to_cao=competent and group == "tc",
+         tq_kien_nghi=competent and group == "pa", **actions)
+    open_end = t.closed_on is None or t.closed_on > end
+    if group == "kn":
+        _add(c, "02/XLD", tong=1, gq_lan_dau=r2, dang_gq=not r2 and open_end and processed,
+             chua_gq=not r2 and open_end and not processed, tq_lan_dau=competent and not r2,
+             tq_lan_hai=competent and r2, **actions)
+    elif group == "tc":
+        _add(c, "03/XLD", tong=1, chua_gq=open_end, tq_lan_dau=competent, **actions)
+    else:
+        done = not open_end and t.close_kind == "resolved"
+        _add(c, "04/XLD", tong=1, thuoc_tq=competent, khong_thuoc_tq=not competent, da_gq=done,
+             chua_gq=not done)
+
+
+def _complaint_results(c: Counter, t: Any, inside: bool, start: date, end: date) -> None:
+    resolved_in = (t.closed_on is not None and start <= t.closed_on <= end
+                   and t.close_kind == "resolved")
+    result, r2 = (t.result if resolved_in else None), t.complaint_round == 2
+    _add(c, "01/KQGQ", don_tong=1, don_ky_truoc=not inside, don_trong_ky=inside, so_vu_viec=1,
+         gq_quyet_dinh=resolved_in and result != "rut_don", gq_rut_don=result == "rut_don",
+         ld_dung=not r2 and result == "dung", ld_sai=not r2 and result == "sai",
+         ld_dung_mot_phan=not r2 and result == "dung_mot_phan",
+         lh_cong_nhan=r2 and result == "cong_nhan", lh_huy_sua=r2 and result == "huy_sua",
+         th_dung=resolved_in and t.closed_on <= t.due_on,
+         th_khong_dung=resolved_in and t.closed_on > t.due_on)
+    _add(c, "02/KQGQ", qd_tong=resolved_in and t.decided and result != "rut_don")
 
 
 def _add(c: Counter, form: str, **values: bool | int) -> None:

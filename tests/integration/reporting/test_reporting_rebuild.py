@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import random
-from datetime import date
-
 from sqlalchemy import func, select
 
 from services.reporting import handlers, replay
 from services.reporting.bootstrap import Reporting
 from services.reporting.orm import CaseFact, StoredEvent
-from services.reporting.synthetic import CaseGenerator
-from services.reporting.synthetic_movement import MovementGenerator
-from shared.contracts.base import RawEnvelope
-from shared.plan import default_plan
-from shared.units import UnitCatalogue
 
-from .conftest import History
+from .conftest import History, envelopes
 
 REPORTS = (("dan_van_kheo", "2026-H1"), ("tiep_cong_dan", "2026-H1"),
            ("dan_van_kheo", "2026-Q2"), ("dan_van_kheo", "2026-H1", "VAN_PHONG"))
-
-
-def envelopes(cases: int, seed: int) -> list[RawEnvelope]:
-    events = []
-    for _, chunk in CaseGenerator(seed, start=date(2025, 10, 1), end=date(2026, 8, 31)).chunks(
-            cases):
-        events.extend(chunk)
-    movement = MovementGenerator(seed, plan=default_plan(), units=UnitCatalogue.load()).events()
-    events.extend(e for e in movement if date(2025, 7, 1) <= e.occurred_at.date()
-                  <= date(2026, 8, 31))
-    return [RawEnvelope.model_validate_json(e.envelope().model_dump_json()) for e in events]
 
 
 async def reports_json(history: History) -> list[str]:

@@ -1,0 +1,107 @@
+"""The files of real reports: no denouncer identifiable anywhere; the .docx converts to PDF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from docx.shared import Mm
+
+from services.reporting.bootstrap import read_sessions
+from services.reporting.builder import ReportRequest
+from services.reporting.reports import ReportMaker
+from services.reporting.synthetic import DENUNCIATION_MARK
+from shared.db import create_engine
+
+from .conftest import context, record_history
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    import asyncio
+
+    folder = tmp_path_factory.mktemp("confidential")
+    url = f"sqlite+aiosqlite:///{folder / 'reporting.db'}"
+    asyncio.run(record_history(url, 300, seed=13))
+    return folder, asyncio.run(_make(url, folder / "reports"))
+
+
+async def _make(url: str, out: Path) -> list:
+    engine = create_engine(url)
+    maker = ReportMaker(read=read_sessions(url, engine), context=context(min_cases=1),
+                        output_dir=out)
+    try:
+        return [await maker.make(ReportRequest(family, "2026-H1", scope,
+                                               report_date=date(2026, 7, 10)),
+                                 datetime(2026, 7, 10, tzinfo=UTC))
+                for family, scope in (("dan_van_kheo", "department"),
+                                      ("tiep_cong_dan", "department"),
+                                      ("dan_van_kheo", "THANH_TRA"))]
+    finally:
+        await engine.dispose()
+
+
+def text_of(path: Path) -> str:
+    if path.suffix == ".docx":
+        document = docx.Document(str(path))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        return "\n".join(str(v) for s in book.worksheets for r in s.iter_rows(values_only=True)
+                         for v in r if v is not None)
+    return path.read_text(encoding="utf-8")
+
+
+def test_the_denouncers_marker_reached_reporting_but_no_report(built):
+    folder, generated = built
+    with sqlite3.connect(folder / "reporting.db") as db:
+        (inputs,) = db.execute("SELECT count(*) FROM event_log WHERE body LIKE ?",
+                               (f"%{DENUNCIATION_MARK}%",)).fetchone()
+    assert inputs > 0
+    files = [Path(f.path) for g in generated for f in g.files if f.format != "png"]
+    assert {p.suffix for p in files} == {".docx", ".xlsx", ".json"}
+    for path in files:
+        text = text_of(path)
+        assert DENUNCIATION_MARK not in text, path
+        assert "Nội dung vụ việc" not in text, path  # case contents never go out
+
+
+def test_overdue_cases_are_listed_by_reference_only(built):
+    _, generated = built
+    data = json.loads(Path(next(f.path for f in generated[0].files if f.format == "json"))
+                      .read_text(encoding="utf-8"))
+    overdue = data["feedback"]["overdue"]
+    assert overdue and set(overdue[0]) == {"case_ref", "kind", "unit", "received_on", "due_on",
+                                           "days_overdue"}
+
+
+def _office() -> str | None:
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
+@pytest.mark.skipif(_office() is None, reason="LibreOffice is not installed")
+def test_a_generated_report_opens_and_converts_to_pdf(built, tmp_path: Path):
+    _, generated = built
+    source = Path(next(f.path for f in generated[0].files if f.format == "docx"))
+    document = docx.Document(str(source))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m / Mm(1)) for m in (section.top_margin, section.bottom_margin,
+                                       section.left_margin, section.right_margin)] == [
+        20, 20, 30, 15]
+    fonts = {r.font.name for p in document.paragraphs for r in p.runs}
+    assert fonts == {"Times New Roman"}
+    result = subprocess.run(
+        [_office(), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=180, check=False)
+    pdf = tmp_path / (source.stem + ".pdf")
+    assert result.returncode == 0 and pdf.read_bytes()[:5] == b"%PDF-", result.stderr
