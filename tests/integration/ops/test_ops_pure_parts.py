@@ -129,6 +129,25 @@ def test_the_probe_names_missing_queues_idle_queues_and_dead_letters():
     assert any("reporting.events không tồn tại" in p for p in found)
 
 
+def test_every_subscriber_of_every_service_nacks_on_error(tmp_path):
+    """A first failure must be redelivered, not rejected into the dead-letter queue."""
+    import importlib
+
+    from faststream import AckPolicy
+
+    from shared.settings import SERVICES, CommonSettings, ServiceSettings
+
+    common = CommonSettings(data_dir=tmp_path, confidentiality_key=DOC_KEY)
+    for name in SERVICES:
+        own = ServiceSettings(database_url="sqlite+aiosqlite:///:memory:", http_port=1,
+                              amqp_url=common.amqp_url)
+        parts = importlib.import_module(f"services.{name}.app").build(common, own)
+        assert {s.ack_policy for s in parts.broker.subscribers} == {AckPolicy.NACK_ON_ERROR}
+
+
+DOC_KEY = "ZG9jcy1vbmx5LWtleS1uZXZlci11c2VkLWZvci1kYXQ="
+
+
 def test_metrics_serve_faststream_and_domain_counters(tmp_path):
     from services.routing.app import build
     from shared.settings import CommonSettings, ServiceSettings
