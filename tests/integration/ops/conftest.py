@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,21 @@ def without_service_logs(output: str) -> str:
 @pytest.fixture
 def ops(amqp_url: str, tmp_path: Path) -> Ops:
     return Ops(amqp_url, tmp_path)
+
+
+@pytest.fixture
+def management_api() -> str:
+    """RabbitMQ's management API (`make services` enables the plugin); skipped without it,
+    failed when DVK_REQUIRE_SERVICES=1."""
+    url = "http://127.0.0.1:15672"
+    try:
+        with socket.create_connection(("127.0.0.1", 15672), timeout=2):
+            return url
+    except OSError:
+        if os.environ.get("DVK_REQUIRE_SERVICES") == "1":
+            pytest.fail("RabbitMQ's management API is required but not reachable on :15672")
+        pytest.skip("RabbitMQ's management plugin is off: rabbitmq-plugins enable "
+                    "rabbitmq_management")
 
 
 async def publish(amqp_url: str, body: bytes, *, exchange: str, routing_key: str,

@@ -45,7 +45,7 @@ def _api(method: str, path: str, body: object) -> None:
 
 
 @pytest.fixture
-def accounts(amqp_url: str) -> Iterator[dict[str, str]]:
+def accounts(amqp_url: str, management_api: str) -> Iterator[dict[str, str]]:
     """Every user of the definitions, in the test vhost (names suffixed: users are global)."""
     vhost = quote(unquote(urlsplit(amqp_url).path[1:]), safe="")
     suffix = uuid.uuid4().hex[:6]

@@ -34,7 +34,7 @@ async def consuming_every_work_queue(amqp_url: str):
 
 
 async def test_probe_fails_without_consumers_passes_with_them_fails_on_dead_letters(
-        amqp_url, ops):
+        amqp_url, ops, management_api):
     await wait_and_declare(amqp_url, attempts=1)
     nobody = await eventually(lambda: _exit_code_is(ops, 1), timeout=30, interval=1)
     async with consuming_every_work_queue(amqp_url):
