@@ -5,17 +5,28 @@ from __future__ import annotations
 import asyncio
 import signal
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from faststream.rabbit import RabbitBroker
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.http import base_http_app
 from shared.logging import get_logger
+from shared.messaging.broker import (
+    make_broker,
+    nack_on_error,
+    outbox_publisher,
+    use_declared_queues,
+)
 from shared.messaging.declare import wait_and_declare
 from shared.messaging.relay import OutboxRelay
+from shared.metrics import DOMAIN_REGISTRY
 
 log = get_logger()
 
@@ -97,20 +108,6 @@ def assemble(*, name: str, common: Any, own: Any, engine: AsyncEngine, sessions:
              outbox: Any, routers: list[Any], http_routers: list[Any] | None = None,
              registry: Any = None) -> ServiceParts:
     """Builds the broker, relay and HTTP app around a service's routers (explicit wiring)."""
-    from functools import partial
-
-    from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
-    from prometheus_client import CollectorRegistry
-
-    from shared.http import base_http_app
-    from shared.messaging.broker import (
-        make_broker,
-        nack_on_error,
-        outbox_publisher,
-        use_declared_queues,
-    )
-    from shared.metrics import DOMAIN_REGISTRY
-
     registry = registry or CollectorRegistry()
     broker = make_broker(own.amqp_url, prefetch=common.prefetch, middlewares=(
         RabbitPrometheusMiddleware(registry=registry, app_name=name),))

@@ -19,30 +19,12 @@ from .topology import DEAD_LETTER, QueueSpec, work_queue_arguments
 def make_broker(amqp_url: str, *, prefetch: int = 64, middlewares: Sequence[Any] = (),
                 **kwargs: Any) -> RabbitBroker:
     """`middlewares` go outside the consume guard (e.g. FastStream's Prometheus middleware)."""
-    broker: RabbitBroker
+    brokers: list[RabbitBroker] = []  # the guard's dead-lettering publishes through the broker
 
     async def dead_letter(raw: Any, queue: str, reason_headers: dict[str, Any]) -> None:
-        await broker.publish(
-            raw.body,
-            exchange=DEAD_LETTER,
-            routing_key=queue,
-            message_id=raw.message_id,
-            correlation_id=raw.correlation_id,
-            content_type=raw.content_type or "application/json",
-            message_type=raw.type,
-            headers={
-                **(raw.headers or {}),
-                **reason_headers,
-                "x-dvk-original-exchange": raw.exchange or "",
-                "x-dvk-original-routing-key": raw.routing_key or "",
-                "x-dvk-queue": queue,
-            },
-            persist=True,
-            mandatory=False,
-        )
-        metrics.message_dead_lettered(queue)
+        await _dead_letter(brokers[0], raw, queue, reason_headers)
 
-    broker = RabbitBroker(
+    brokers.append(RabbitBroker(
         amqp_url,
         default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
         middlewares=(*middlewares, ConsumeGuard(dead_letter=dead_letter)),
@@ -50,8 +32,32 @@ def make_broker(amqp_url: str, *, prefetch: int = 64, middlewares: Sequence[Any]
         ack_policy=AckPolicy.NACK_ON_ERROR,
         graceful_timeout=30.0,
         **kwargs,
+    ))
+    return brokers[0]
+
+
+async def _dead_letter(broker: RabbitBroker, raw: Any, queue: str,
+                       reason_headers: dict[str, Any]) -> None:
+    """A copy to dvk.dlx (routed to `<queue>.dlq`) with the reason and the origin."""
+    await broker.publish(
+        raw.body,
+        exchange=DEAD_LETTER,
+        routing_key=queue,
+        message_id=raw.message_id,
+        correlation_id=raw.correlation_id,
+        content_type=raw.content_type or "application/json",
+        message_type=raw.type,
+        headers={
+            **(raw.headers or {}),
+            **reason_headers,
+            "x-dvk-original-exchange": raw.exchange or "",
+            "x-dvk-original-routing-key": raw.routing_key or "",
+            "x-dvk-queue": queue,
+        },
+        persist=True,
+        mandatory=False,
     )
-    return broker
+    metrics.message_dead_lettered(queue)
 
 
 def work_queue(spec: QueueSpec) -> RabbitQueue:
