@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,8 +22,9 @@ from faststream.exceptions import HandlerException, SubscriberNotFound
 from pydantic import ValidationError
 
 from shared.contracts.base import utc_now
+from shared.contracts.catalogue import BY_TYPE, EVENTS
 from shared.db import is_transient
-from shared.errors import PermanentError
+from shared.errors import PermanentError, UnknownSchemaVersion
 from shared.logging import get_logger
 
 from .topology import CONSUMER_MAX_ATTEMPTS
@@ -30,6 +32,36 @@ from .topology import CONSUMER_MAX_ATTEMPTS
 log = get_logger()
 
 DeadLetter = Callable[[Any, str, dict[str, Any]], Awaitable[None]]
+
+# Fault injection for tests (docs/reliability.md): when set, every delivery whose body contains
+# this text fails before its handler runs, as a handler bug would. Off (unset) in production.
+FAULT_FAIL_REF_ENV = "DVK_FAULT_FAIL_REF"
+_EVENT_VERSIONS: dict[str, set[int]] = {}
+for _model in EVENTS:
+    _EVENT_VERSIONS.setdefault(_model.message_type, set()).add(_model.schema_version)
+
+
+class InjectedFault(RuntimeError):
+    """Raised by the consume guard for a message that DVK_FAULT_FAIL_REF names."""
+
+
+def check_schema_version(body: bytes) -> None:
+    """An event whose type this system knows but whose schema_version it does not is a
+    permanent fault: handling it as the known version could silently misread it. Ingress
+    commands are left to intake, which answers and keeps what it cannot read."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return  # the contract parser reports invalid JSON with its own reason
+    if not isinstance(doc, dict):
+        return
+    message_type, version = doc.get("type"), doc.get("schema_version")
+    known = _EVENT_VERSIONS.get(message_type) if isinstance(message_type, str) else None
+    if known is None or (message_type, version) in BY_TYPE:
+        return
+    raise UnknownSchemaVersion(
+        f"unknown schema version {version!r} of {message_type} "
+        f"(this consumer reads version {', '.join(str(v) for v in sorted(known))})")
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -63,6 +95,14 @@ class ConsumeGuard:
         self.dead_letter = dead_letter
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
+        ref = os.environ.get(FAULT_FAIL_REF_ENV, "")
+        self.fail_ref = ref.encode() if ref else None
+
+    def precheck(self, raw: Any) -> None:
+        body = getattr(raw, "body", b"") or b""
+        if self.fail_ref is not None and self.fail_ref in body:
+            raise InjectedFault(f"injected fault: body contains {FAULT_FAIL_REF_ENV}")
+        check_schema_version(body)
 
     def __call__(self, msg: Any, /, *, context: Any) -> _Guard:
         return _Guard(msg, context=context, guard=self)
@@ -82,6 +122,7 @@ class _Guard(BaseMiddleware):
         )
 
     async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+        self.guard.precheck(self.msg)
         delay = 0.5
         while True:
             try:

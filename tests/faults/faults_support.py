@@ -1,0 +1,77 @@
+"""Helpers for the fault tests: publishing in bulk, reading dead letters, counting rows."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import aio_pika
+
+FULL = os.environ.get("DVK_FAULTS") == "full"
+
+
+def size(reduced: int, full: int) -> int:
+    """How many cases a test sends: the full set (`make faults`) or the reduced CI set."""
+    return full if FULL else reduced
+
+
+def report(what: str, **counts: object) -> None:
+    """Each fault test prints what it injected and the counts it checked."""
+    figures = ", ".join(f"{k}={v}" for k, v in counts.items())
+    print(f"\n[fault] {what}: {figures}")
+
+
+async def publish(amqp_url: str, messages: Iterable[tuple[bytes, str, str | None]], *,
+                  exchange: str = "dvk.ingress", window: int = 200) -> int:
+    """Publishes (body, routing_key, type) with confirms, `window` in flight; returns the count."""
+    connection = await aio_pika.connect(amqp_url)
+    sent = 0
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange)
+        batch: list = []
+        for body, key, message_type in messages:
+            batch.append(target.publish(aio_pika.Message(
+                body, message_id=str(uuid.uuid4()), content_type="application/json",
+                type=message_type, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=key))
+            if len(batch) >= window:
+                await asyncio.gather(*batch)
+                sent, batch = sent + len(batch), []
+        await asyncio.gather(*batch)
+    return sent + len(batch)
+
+
+async def dead_letters(amqp_url: str, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Every message in `<queue>.dlq`, left in place (read, then requeued on close)."""
+    connection = await aio_pika.connect(amqp_url)
+    found = []
+    async with connection:
+        channel = await connection.channel()
+        dlq = await channel.get_queue(f"{queue}.dlq", ensure=False)
+        while (message := await dlq.get(no_ack=False, fail=False)) is not None:
+            found.append(message)
+    return found
+
+
+def scalar(db: Path, sql: str) -> int:
+    with sqlite3.connect(db, timeout=60) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str,
+             interval: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except sqlite3.OperationalError:
+            pass  # a table not yet migrated, or briefly locked
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
