@@ -1,4 +1,5 @@
-"""Generates docs/asyncapi.yaml from the four services' brokers (`make docs`).
+"""Generates docs/asyncapi.yaml from the four services' brokers and docs/openapi-intake.json
+from intake's HTTP gateway (`make docs`).
 
 FastStream documents each subscriber and its payload. intake validates the ingress bytes itself
 (so that bad input is rejected with a reason rather than lost), so its channel is documented
@@ -7,6 +8,7 @@ here with the command contracts it accepts."""
 from __future__ import annotations
 
 import importlib
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,18 +22,28 @@ from shared.settings import SERVICES, CommonSettings, ServiceSettings
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ASYNCAPI_PATH = DOCS / "asyncapi.yaml"
+OPENAPI_PATH = DOCS / "openapi-intake.json"
 
 
-def _brokers() -> list[Any]:
+def _parts() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         common = CommonSettings(data_dir=Path(tmp), confidentiality_key=_doc_key())
-        brokers = []
+        parts = {}
         for name in SERVICES:
             own = ServiceSettings(database_url="sqlite+aiosqlite:///:memory:", http_port=1,
                                   amqp_url=common.amqp_url)
-            parts = importlib.import_module(f"services.{name}.app").build(common, own)
-            brokers.append(parts.broker)
-        return brokers
+            parts[name] = importlib.import_module(f"services.{name}.app").build(common, own)
+        return parts
+
+
+def _brokers() -> list[Any]:
+    return [p.broker for p in _parts().values()]
+
+
+def generate_openapi() -> str:
+    """The HTTP gateway of intake, as integrating systems see it."""
+    return json.dumps(_parts()["intake"].http.openapi(), ensure_ascii=False, indent=1,
+                      sort_keys=True) + "\n"
 
 
 def _doc_key() -> str:
@@ -62,7 +74,8 @@ def _contracts() -> dict[str, Any]:
 def main() -> None:
     DOCS.mkdir(exist_ok=True)
     ASYNCAPI_PATH.write_text(generate(), encoding="utf-8")
-    print(f"wrote {ASYNCAPI_PATH}")
+    OPENAPI_PATH.write_text(generate_openapi(), encoding="utf-8")
+    print(f"wrote {ASYNCAPI_PATH} and {OPENAPI_PATH}")
 
 
 if __name__ == "__main__":

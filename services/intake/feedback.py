@@ -7,6 +7,7 @@ import json
 from shared.confidential import Sealer, redact_identity
 from shared.contracts.base import make_envelope, utc_now
 from shared.contracts.feedback import FeedbackReceived, SubmitFeedback
+from shared import metrics
 from shared.logging import get_logger
 
 from . import domain
@@ -39,6 +40,7 @@ async def receive_feedback(accepted: AcceptedCommand, deps: Deps,
         await work.mark_processed(accepted.event_id, CONSUMER)
         await consume_pending(work, pending_id)
         await work.commit()
+    metrics.case_received(kind=cmd.kind.value, channel=cmd.channel.value)
     log.info("feedback accepted", ref=ref, kind=cmd.kind.value)
     return IngressReply(status="accepted", ref=ref)
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from shared.confidential import Sealer
 from shared.contracts.base import make_envelope, utc_now
 from shared.contracts.feedback import IntakeRejected
+from shared import metrics
 from shared.logging import get_logger
 from shared.plan import PlanCatalogue
 from shared.units import UnitCatalogue
@@ -110,6 +111,7 @@ async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps
             causation_id=msg.message_id))
         await consume_pending(work, pending_id)
         await work.commit()
+    metrics.case_rejected()
     log.warning("message rejected", rejection_id=rejection_id, reason=rejection.reason,
                 errors=errors)
     return IngressReply(status="rejected", rejection_id=rejection_id, reason=rejection.reason,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, HTTPException, Request
 
 from shared.confidential import REDACTED
 from shared.contracts.base import utc_now
+from shared.ops.redaction import restore_redacted
 
 from . import access, handlers
 from .bootstrap import Intake
@@ -122,8 +123,9 @@ async def replay_rejected(intake: Intake, rejection_id: str,
         kept = await _rejected_or_404(work, rejection_id)
         if kept.status != "pending":
             raise HTTPException(409, f"bản ghi đã xử lý ({kept.status})")
-        body = (json.dumps(fixed, ensure_ascii=False) if fixed is not None
-                else intake.sealer.open(kept.sealed_body))
+        original = intake.sealer.open(kept.sealed_body)
+        body = original if fixed is None else json.dumps(
+            _restore(fixed, original), ensure_ascii=False)
         msg = IngressMessage(body=body.encode(), message_id=kept.message_id,
                              routing_key=kept.routing_key, message_type=kept.message_type,
                              correlation_id=kept.message_id)
@@ -132,6 +134,14 @@ async def replay_rejected(intake: Intake, rejection_id: str,
         await work.commit()
     reply = await handlers.accept_ingress(msg, way_in="replay", deps=intake.deps)
     return reply.model_dump(exclude_none=True)
+
+
+def _restore(fixed: dict[str, Any], original: str) -> Any:
+    """The operator saw the sender masked: masked values in the fix take the original's."""
+    try:
+        return restore_redacted(fixed, json.loads(original))
+    except ValueError:
+        return fixed
 
 
 async def discard_rejected(intake: Intake, rejection_id: str, reason: str) -> dict[str, Any]:

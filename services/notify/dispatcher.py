@@ -211,6 +211,8 @@ class Dispatcher:
         count = metrics.notification_sent if decision.action is RetryAction.DONE else \
             metrics.notification_failed
         count(channel=claim.channel)
+        if decision.action is RetryAction.DONE and claim.kind == "urging":
+            metrics.case_overdue(kind=claim.step)  # the first step after a missed deadline
         log.info("notification", key=claim.key, kind=claim.kind, channel=claim.channel,
                  outcome=outcomes.LOGGED[decision.action], attempt=claim.attempts)
 

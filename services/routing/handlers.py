@@ -10,6 +10,7 @@ from shared.contracts.routing import Assignment as AssignmentContract
 from shared.contracts.routing import CaseAssigned, CaseNeedsTriage, CaseReassigned, DeadlineChanged
 from shared.contracts.updates import CaseStatusChanged
 from shared.errors import PermanentError
+from shared import metrics
 from shared.logging import get_logger
 
 from .domain import Decision, received_on
@@ -27,6 +28,7 @@ Decide = Callable[[FeedbackReceived], Decision]
 async def assign_case(envelope: Envelope[FeedbackReceived], *,
                       uow: Callable[[], RoutingUnitOfWork], decide: Decide) -> None:
     case = envelope.data
+    decision = None
     async with uow() as work:
         if await work.already_processed(envelope.event_id, CONSUMER):
             return
@@ -39,6 +41,8 @@ async def assign_case(envelope: Envelope[FeedbackReceived], *,
                      rule=decision.assignment.rule_id, triage=decision.needs_triage)
         await work.mark_processed(envelope.event_id, CONSUMER)
         await work.commit()
+    if decision is not None:
+        metrics.case_assigned(triage=decision.needs_triage)
 
 
 def _records(case: FeedbackReceived, decision: Decision, correlation_id: str

@@ -2,7 +2,7 @@
 
 import json
 
-from shared.docs import ASYNCAPI_PATH, generate
+from shared.docs import ASYNCAPI_PATH, OPENAPI_PATH, generate, generate_openapi
 from shared.messaging.definitions import DEFINITIONS_PATH, definitions, render
 from shared.messaging.topology import QUEUES, declared_arguments
 
@@ -10,6 +10,11 @@ from shared.messaging.topology import QUEUES, declared_arguments
 def test_asyncapi_is_current():
     assert ASYNCAPI_PATH.read_text(encoding="utf-8") == generate(), \
         "docs/asyncapi.yaml is stale: run `make docs`"
+
+
+def test_openapi_of_the_gateway_is_current():
+    assert OPENAPI_PATH.read_text(encoding="utf-8") == generate_openapi(), \
+        "docs/openapi-intake.json is stale: run `make docs`"
 
 
 def test_rabbitmq_definitions_are_current():
