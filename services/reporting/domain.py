@@ -42,6 +42,18 @@ def is_newer(at: datetime | date, event_id: str, current_at: datetime | date | N
     return (at, event_id) > (current_at, current_id or "")
 
 
+# Where a status stands in a case's life: breaks a tie between two changes reported for the
+# same instant (a unit that sends "accepted" and "resolved" with one timestamp resolved it).
+STATUS_ORDER = {"received": 0, "accepted": 1, "in_progress": 2, "extended": 3,
+                "transferred": 4, "rejected": 5, "resolved": 5, "reopened": 6}
+
+
+def status_key(status: str, event_id: str) -> str:
+    """The tie-breaker of a status change, after its time: its place in the case's life,
+    then its event id."""
+    return f"{STATUS_ORDER.get(status, 9)}:{event_id}"
+
+
 def closing_kind(status: str, *, external_transfer: bool) -> str | None:
     """What a status change does to the case: closes it (how), or leaves it open (None)."""
     if status in ("resolved", "rejected"):

@@ -78,7 +78,8 @@ class CaseFact(Base):
     deadlines_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     deadlines_event_id: Mapped[str | None] = mapped_column(String(200))
     reminders_scheduled: Mapped[int] = mapped_column(Integer, default=0)
-    # the case's status: from the latest status change (status_at, status_event_id)
+    # the case's status: from the latest status change (status_at, then status_event_id =
+    # "<place in the case's life>:<event id>", see domain.status_key)
     status: Mapped[str | None] = mapped_column(String(20))
     status_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status_event_id: Mapped[str | None] = mapped_column(String(200))

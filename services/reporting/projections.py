@@ -111,9 +111,10 @@ def project_status(fact: CaseFact, event: CaseStatusChanged, meta: EventMeta) ->
     status = event.status.value
     if status in domain.PROCESSING_STATUSES:
         _first_action(fact, domain.local_date(event.occurred_at))
-    if domain.is_newer(event.occurred_at, meta.event_id, fact.status_at, fact.status_event_id):
+    key = domain.status_key(status, meta.event_id)
+    if domain.is_newer(event.occurred_at, key, fact.status_at, fact.status_event_id):
         external = bool(event.transfer and event.transfer.to_external_body)
-        fact.status, fact.status_at, fact.status_event_id = status, event.occurred_at, meta.event_id
+        fact.status, fact.status_at, fact.status_event_id = status, event.occurred_at, key
         fact.status_closes = domain.closing_kind(status, external_transfer=external)
         resolution = event.resolution
         fact.status_result = resolution.result if resolution else None

@@ -63,3 +63,23 @@ def test_movement_rows_are_the_same_in_any_order():
         columns = [c.key for c in table.__mapper__.column_attrs]
         assert {k: [getattr(r, c) for c in columns] for k, r in rows.items()} == {
             k: [getattr(r, c) for c in columns] for k, r in backward[table].items()}, table
+
+
+def test_changes_reported_for_the_same_instant_follow_the_case_life():
+    from datetime import UTC, datetime
+
+    from services.reporting.synthetic import GeneratedEvent
+    from shared.contracts.updates import CaseStatusChanged
+
+    at = datetime(2026, 11, 24, 2, tzinfo=UTC)
+
+    def change(status: str, previous: str, event_id: str, **details) -> GeneratedEvent:
+        return GeneratedEvent(CaseStatusChanged(
+            ref="PAKN-2026-000001", kind="kien_nghi", status=status, previous_status=previous,
+            unit_code="VAN_PHONG", occurred_at=at, **details), event_id, at)
+
+    accepted = change("accepted", "received", "ffff")
+    resolved = change("resolved", "accepted", "0000", resolution={"result": "da_tra_loi"})
+    for events in ([accepted, resolved], [resolved, accepted]):
+        fact = fact_of(events)
+        assert (fact["status"], fact["close_kind"]) == ("resolved", "resolved")
