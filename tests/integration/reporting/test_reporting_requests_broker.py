@@ -70,15 +70,19 @@ async def test_a_request_builds_once_and_announces_its_files(amqp_url, tmp_path)
     assert event["causation_id"] == asked.event_id
     assert event["correlation_id"] == asked.correlation_id
     assert [r["report_id"] for r in reports] == [event["data"]["report_id"]]
-    files = event["data"]["files"]
+    content = check_files(event["data"]["files"], tmp_path / "reports")
+    assert content["feedback"]["received_total"] == 3
+
+
+def check_files(files: list[dict], folder: Path) -> dict:
+    """Every announced file is where it says, with its checksum; returns the JSON content."""
     assert {f["format"] for f in files} == {"docx", "xlsx", "json", "png"}
     for file in files:
         path = Path(file["path"])
-        assert path.is_relative_to(tmp_path / "reports")
+        assert path.is_relative_to(folder)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == file["sha256"]
-    content = json.loads(next(Path(f["path"]) for f in files if f["format"] == "json")
-                         .read_text(encoding="utf-8"))
-    assert content["feedback"]["received_total"] == 3
+    return json.loads(next(Path(f["path"]) for f in files if f["format"] == "json")
+                      .read_text(encoding="utf-8"))
 
 
 async def _status(parts, path: str) -> int:
