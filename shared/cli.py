@@ -150,9 +150,12 @@ def import_progress(
 
 def _mount_service_commands() -> None:
     from services.intake import cli as intake_cli
+    from services.reporting import cli as reporting_cli
     from shared import plan_cli
     from shared.ops import cli as ops_cli
 
+    app.add_typer(reporting_cli.app, name="report",
+                  help="Báo cáo tổng hợp: lập báo cáo, dựng lại dữ liệu báo cáo, lịch lập.")
     app.add_typer(ops_cli.app, name="ops",
                   help="Vận hành: hàng đợi, thư chết, thông điệp bị từ chối.")
     app.add_typer(plan_cli.app, name="plan", help="Kế hoạch: các mục, nhiệm vụ, hạn báo cáo.")
