@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DVK    := $(VENV)/bin/dvk
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-fast services setup migrate docs bench clean rabbit-definitions \
+.PHONY: run test test-fast services setup migrate docs bench faults clean rabbit-definitions \
         run-as-service-users ops-queues
 
 $(STAMP): pyproject.toml
@@ -36,6 +36,14 @@ test-fast: setup  ## unit and contract tests only: no broker, no database server
 docs: setup  ## regenerate docs/asyncapi.yaml from the apps
 	$(PY) -m shared.docs
 	$(PY) -m shared.messaging.definitions
+
+faults: setup  ## the full fault set: 10,000 cases, SIGKILLs, RabbitMQ and PostgreSQL restarts
+	bash scripts/ensure-services.sh
+	DVK_FAULTS=full $(PY) -m pytest -q -s tests/faults
+
+bench: setup  ## baseline and system throughput, latency, memory; annual report build
+	bash scripts/ensure-services.sh
+	$(PY) -m bench.run
 
 rabbit-definitions:  ## load deploy/rabbitmq/definitions.json into the local RabbitMQ (vhost dvk, users)
 	bash scripts/ensure-services.sh rabbitmq definitions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, parsed.database, **kwargs)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    # DVK_DB_POOL_SIZE / DVK_DB_MAX_OVERFLOW: for a PostgreSQL shared with other work.
+    kwargs.setdefault("pool_size", int(os.environ.get("DVK_DB_POOL_SIZE", "10")))
+    kwargs.setdefault("max_overflow", int(os.environ.get("DVK_DB_MAX_OVERFLOW", "10")))
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
 

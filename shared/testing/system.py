@@ -96,6 +96,16 @@ class SystemUnderTest:
         self.procs[name].send_signal(signal.SIGKILL)
         self.procs[name].wait(timeout=10)
 
+    def peak_rss_mb(self, name: str) -> float | None:
+        """The instance's peak resident memory so far (VmHWM), while it runs."""
+        try:
+            status = Path(f"/proc/{self.procs[name].pid}/status").read_text()
+        except (OSError, KeyError):
+            return None
+        kb = next((line.split()[1] for line in status.splitlines()
+                   if line.startswith("VmHWM:")), None)
+        return int(kb) / 1024 if kb else None
+
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
