@@ -1,0 +1,115 @@
+"""The system as four processes: N cases to dvk.ingress until every one is assigned by routing,
+scheduled by notify and projected by reporting; throughput, latency, peak memory."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+
+from shared.settings import SERVICES
+from shared.testing.factories import feedback_body
+from shared.testing.system import SystemUnderTest
+
+DONE = ("SELECT count(*) FROM case_facts WHERE unit_code IS NOT NULL "
+        "AND reminders_scheduled > 0")
+
+
+async def count_done(sut: SystemUnderTest) -> int:
+    url = sut.database_urls.get("reporting")
+    if url is None:
+        with sqlite3.connect(sut.data_dir / "reporting.db", timeout=60) as conn:
+            return conn.execute(DONE).fetchone()[0]
+    for attempt in range(30):  # PostgreSQL is shared: wait for a free connection slot
+        try:
+            conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+            break
+        except asyncpg.TooManyConnectionsError:
+            await asyncio.sleep(1)
+    try:
+        return await conn.fetchval(DONE)
+    finally:
+        await conn.close()
+
+
+async def throughput(sut: SystemUnderTest, cases: int, timeout: float = 1800) -> dict:
+    """Every case published at once; cases/s from the first publish until the last is done."""
+    started = time.perf_counter()
+    await _publish(sut.amqp_url, [(feedback_body(seed=i), None) for i in range(cases)])
+    while await count_done(sut) < cases:
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError(f"only {await count_done(sut)} of {cases} done")
+        await asyncio.sleep(0.5)
+    elapsed = time.perf_counter() - started
+    return {"cases": cases, "seconds": round(elapsed, 2), "cases_per_s": cases / elapsed}
+
+
+async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:
+    """A steady offered load of `rate` cases/s; a case's latency runs from its publish to
+    notify's `notifications_scheduled` for it (after routing's assignment), seen by a tap queue
+    by correlation id. Reporting's projection is counted in the throughput run."""
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    connection = await aio_pika.connect(sut.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        tap = await channel.declare_queue(exclusive=True)
+        await tap.bind("dvk.events", "notify.notifications_scheduled.v1")
+
+        async def on_event(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            if message.correlation_id in sent:
+                seen.setdefault(message.correlation_id, time.perf_counter())
+            await message.ack()
+
+        await tap.consume(on_event)
+        exchange = await channel.get_exchange("dvk.ingress")
+        started = time.perf_counter()
+        for i in range(cases):
+            await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
+            cid = str(uuid.uuid4())
+            sent[cid] = time.perf_counter()
+            asyncio.ensure_future(exchange.publish(_message(feedback_body(seed=10**6 + i), cid),
+                                                   routing_key="feedback.submit.v1"))
+        deadline = time.perf_counter() + 120
+        while len(seen) < cases and time.perf_counter() < deadline:
+            await asyncio.sleep(0.2)
+    waits = sorted(seen[c] - sent[c] for c in seen)
+    q = statistics.quantiles(waits, n=100) if len(waits) > 1 else waits * 99
+    return {"offered_per_s": round(rate, 1), "cases": cases, "completed": len(waits),
+            "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000}
+
+
+def memory(sut: SystemUnderTest) -> dict[str, float | None]:
+    return {name: sut.peak_rss_mb(name) for name in SERVICES}
+
+
+def _message(body: bytes, correlation_id: str) -> aio_pika.Message:
+    return aio_pika.Message(body, message_id=str(uuid.uuid4()), correlation_id=correlation_id,
+                            content_type="application/json",
+                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+
+
+async def _publish(amqp_url: str, items: list[tuple[bytes, str | None]]) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("dvk.ingress")
+        for start in range(0, len(items), 200):
+            await asyncio.gather(*(exchange.publish(_message(body, cid or str(uuid.uuid4())),
+                                                    routing_key="feedback.submit.v1")
+                                   for body, cid in items[start:start + 200]))
+
+
+def start_system(amqp_url: str, data_dir: Path, database_urls: dict[str, str]) -> SystemUnderTest:
+    sut = SystemUnderTest(amqp_url=amqp_url, data_dir=data_dir, database_urls=database_urls,
+                          extra_env={"DVK_LOG_LEVEL": "WARNING", "DVK_DB_POOL_SIZE": "5",
+                                     "DVK_DB_MAX_OVERFLOW": "3"})
+    sut.migrate()
+    sut.start()
+    return sut
