@@ -4,11 +4,11 @@ RabbitMQ or PostgreSQL, which would disturb every other test running on this mac
 
 import pytest
 
-from .faults_support import FULL
+from .faults_support import SERVERS
 
 
 def pytest_collection_modifyitems(config, items):
-    if FULL:
+    if SERVERS:
         return
     skip = pytest.mark.skip(reason="restarts a server: run by `make faults` (DVK_FAULTS=full)")
     for item in items:

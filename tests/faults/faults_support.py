@@ -13,6 +13,8 @@ from pathlib import Path
 import aio_pika
 
 FULL = os.environ.get("DVK_FAULTS") == "full"
+# DVK_FAULTS=servers: the reduced sizes, with the server restarts (a quicker drill than `full`).
+SERVERS = os.environ.get("DVK_FAULTS") in ("full", "servers")
 
 
 def size(reduced: int, full: int) -> int:

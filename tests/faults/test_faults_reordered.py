@@ -46,7 +46,7 @@ async def test_duplicated_and_reversed_events_reach_the_in_order_end_state(amqp_
     facts_differ = len(set(expected[0]) ^ set(found[0]))
     rows_differ = len(set(expected[1]) ^ set(found[1]))
     report(f"{len(events)} events of an in-order run ({cases} cases, {updates} accepted) "
-           f"replayed twice each in reverse order, {status_first} copies of updates ahead of every case event",
+           f"replayed twice each in reverse order, {status_first} copies of updates first",
            case_facts=len(expected[0]), facts_differ=facts_differ,
            schedule_rows=len(expected[1]), schedule_rows_differ=rows_differ)
     assert found == expected
