@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.upsert import insert_if_absent
+
 from .orm import (
     ApiKey,
     Case,
@@ -45,9 +47,8 @@ class CaseRepository:
             .values(last=RefCounter.last + 1).returning(RefCounter.last))
         if bumped is not None:
             return bumped
-        self.session.add(RefCounter(year=year, last=1))
-        await self.session.flush()
-        return 1
+        await insert_if_absent(self.session, RefCounter, {"year": year, "last": 0})
+        return await self.next_number(year)
 
     async def count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(Case)) or 0

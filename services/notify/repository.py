@@ -10,6 +10,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.upsert import insert_if_absent
+
 from .orm import PENDING, CaseRecord, DeliveryLogEntry, ScheduledNotification
 
 Row = ScheduledNotification
@@ -133,10 +135,11 @@ class Cases:
         """Locked on PostgreSQL: the events of one case are applied one after the other."""
         record = await self.session.get(CaseRecord, ref, with_for_update=True)
         if record is None:
-            record = CaseRecord(ref=ref, deadlines=[], protected=False, sender_known=False,
-                                consent=False, has_contact=False, closed=False,
-                                in_triage=False, updated_at=now)
-            self.session.add(record)
+            await insert_if_absent(self.session, CaseRecord, dict(
+                ref=ref, deadlines=[], protected=False, sender_known=False, consent=False,
+                has_contact=False, closed=False, in_triage=False, updated_at=now))
+            record = await self.session.get(CaseRecord, ref, with_for_update=True,
+                                            populate_existing=True)
         return record
 
     async def get(self, ref: str) -> CaseRecord | None:
