@@ -64,6 +64,8 @@ async def update_case(accepted: AcceptedCommand, deps: Deps,
 def _apply(case: Case, cmd: UpdateCase, deps: Deps) -> CaseStatus:
     """Checks and applies the update; returns the status before it."""
     state = state_of(case)
+    if cmd.occurred_at < case.received_at:
+        raise CommandRefused("thời điểm cập nhật trước thời điểm nhận đơn", "data.occurred_at")
     try:
         lifecycle.check(state, cmd)
     except lifecycle.Refused as refused:

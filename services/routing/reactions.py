@@ -77,8 +77,11 @@ def react(track: Track, change: CaseStatusChanged, *, policies: DeadlinePolicies
     new = _next_track(track, change, on, units)
     if new is None:
         return None
-    reaction = Reaction(track=new, reason=_reason(change, on),
-                        deadlines=current_deadlines(new, policies=policies, calendar=calendar))
+    try:
+        steps = current_deadlines(new, policies=policies, calendar=calendar)
+    except ValueError as exc:  # dates that cannot be (intake refuses most before they come)
+        raise PermanentError(f"deadlines cannot be computed: {exc}") from None
+    reaction = Reaction(track=new, reason=_reason(change, on), deadlines=steps)
     if change.status is CaseStatus.TRANSFERRED and change.transfer is not None:
         return replace(reaction, new_unit=change.transfer.to_unit or track.unit_code,
                        external_body=change.transfer.to_external_body)

@@ -40,8 +40,9 @@ def feedback_payload(*, kind: str | None = None, external_id: str | None = None,
         "external_id": external_id or f"T-{number:08d}-{rng.randrange(10**9)}",
         "kind": kind or sample_kind,
         "channel": "cong_dich_vu_cong",
-        "received_at": (datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-                        + timedelta(minutes=number)).isoformat(),
+        # Spread over 20/11/2026 only, so that updates dated later always come after receipt.
+        "received_at": (datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+                        + timedelta(seconds=number % 86400)).isoformat(),
         "sender": sender or {"name": "Nguyễn Văn Bình", "phone": "0905123456",
                              "email": "binh.nv@example.vn", "consent_to_contact": True},
         "subject": subject,

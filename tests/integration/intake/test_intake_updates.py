@@ -125,3 +125,12 @@ async def test_every_movement_record_and_report_request_is_announced(intake):
     assert sorted(await published(intake)) == [
         "intake.inspection_recorded.v1", "intake.model_registered.v1",
         "intake.report_requested.v1", "intake.session_recorded.v1"]
+
+
+async def test_update_dated_before_the_receipt_is_refused(intake):
+    await send(intake, feedback_payload(kind="khieu_nai", received_at="2026-11-20T09:00:00+07:00"))
+    await assign(intake, REF, "BAO_TRO_XA_HOI")
+    early = update_payload(REF, "accepted", unit_code="BAO_TRO_XA_HOI",
+                           occurred_at="2026-11-19T09:00:00+07:00")
+    reply = await send(intake, early, "feedback.update.v1")
+    assert reply.status == "rejected" and reply.errors[0]["field"] == "data.occurred_at"
