@@ -63,7 +63,8 @@ def is_transient(exc: BaseException) -> bool:
     """A fault that waiting cures: the database unreachable, locked or restarting."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated
+                                        or is_transient_driver_error(exc.orig)):
         return True
     if isinstance(exc, _TRANSIENT_OS_ERRORS):
         return True
@@ -72,6 +73,22 @@ def is_transient(exc: BaseException) -> bool:
     name = type(exc).__name__
     return name in {"CannotConnectNowError", "ConnectionDoesNotExistError",
                     "PostgresConnectionError", "AdminShutdownError", "TooManyConnectionsError"}
+
+
+def is_transient_driver_error(orig: BaseException | None) -> bool:
+    """asyncpg's errors arrive wrapped in DBAPIError without connection_invalidated, e.g.
+    CannotConnectNowError "the database system is shutting down" during a restart."""
+    seen = 0
+    while orig is not None and seen < 3:
+        if type(orig).__name__ in _TRANSIENT_DRIVER_ERRORS or isinstance(orig, OSError):
+            return True
+        orig, seen = orig.__cause__, seen + 1
+    return False
+
+
+_TRANSIENT_DRIVER_ERRORS = {"CannotConnectNowError", "ConnectionDoesNotExistError",
+                            "PostgresConnectionError", "AdminShutdownError",
+                            "TooManyConnectionsError", "ConnectionFailureError"}
 
 
 class UtcDateTime(TypeDecorator):
