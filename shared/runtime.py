@@ -70,11 +70,29 @@ async def serve(parts: ServiceParts, stop: asyncio.Event | None = None) -> None:
                                          port=parts.http_port, log_config=None,
                                          access_log=False, lifespan="off"))
     workers = [parts.relay, *parts.background]
-    tasks = [asyncio.create_task(w.run()) for w in workers]
+    tasks = [asyncio.create_task(_keep_running(w, stop)) for w in workers]
     tasks.append(asyncio.create_task(http.serve()))
     log.info("service started", http_port=parts.http_port)
     await _wait_for_stop_or_crash(stop, tasks)
     await _shutdown(parts, workers, http, tasks)
+
+
+async def _keep_running(worker: Any, stop: asyncio.Event, first_delay: float = 1.0) -> None:
+    """A background component (relay, dispatcher, scheduler) that fails — the database down, say —
+    is started again after a pause instead of taking the whole service down with it."""
+    delay = first_delay
+    while not stop.is_set():
+        try:
+            await worker.run()
+            return
+        except Exception as exc:
+            log.error("background component failed; restarting it",
+                      component=type(worker).__name__, error=repr(exc)[:300], retry_in_s=delay)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+            delay = min(delay * 2, 30.0)
 
 
 async def _wait_for_stop_or_crash(stop: asyncio.Event, tasks: list[asyncio.Task]) -> None:
