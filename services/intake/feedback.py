@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from shared.confidential import Sealer, redact_identity
-from shared.contracts.base import make_envelope, utc_now
-from shared.contracts.feedback import FeedbackReceived, SubmitFeedback
 from shared import metrics
+from shared.confidential import Sealer, redact_identity
+from shared.contracts.base import utc_now
+from shared.contracts.feedback import FeedbackReceived, SubmitFeedback
 from shared.logging import get_logger
 
 from . import domain
-from .handlers import CONSUMER, PRODUCER, Deps, IngressReply, consume_pending, handles
+from .handlers import Deps, IngressReply, finish_command, handles
 from .ingress import AcceptedCommand
 from .orm import Case, TimelineEntry
 
@@ -34,12 +34,7 @@ async def receive_feedback(accepted: AcceptedCommand, deps: Deps,
         case, event = _new_case(cmd, accepted, ref=ref, sealer=deps.sealer)
         work.cases.add(case)
         work.timeline.add(_received_entry(cmd, ref))
-        await work.publish(make_envelope(event, producer=PRODUCER,
-                                         correlation_id=accepted.correlation_id,
-                                         causation_id=accepted.event_id))
-        await work.mark_processed(accepted.event_id, CONSUMER)
-        await consume_pending(work, pending_id)
-        await work.commit()
+        await finish_command(work, accepted, event, pending_id=pending_id)
     metrics.case_received(kind=cmd.kind.value, channel=cmd.channel.value)
     log.info("feedback accepted", ref=ref, kind=cmd.kind.value)
     return IngressReply(status="accepted", ref=ref)

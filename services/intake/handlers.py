@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlalchemy import delete, select
 
-from shared.confidential import Sealer
-from shared.contracts.base import make_envelope, utc_now
-from shared.contracts.feedback import IntakeRejected
 from shared import metrics
+from shared.confidential import Sealer
+from shared.contracts.base import Payload, make_envelope, utc_now
+from shared.contracts.feedback import IntakeRejected
 from shared.logging import get_logger
 from shared.plan import PlanCatalogue
 from shared.units import UnitCatalogue
@@ -140,6 +140,18 @@ async def keep_pending(accepted: AcceptedCommand, park: Park, *, deps: Deps) -> 
             await work.commit()
     log.info("command kept until its subject arrives", subject=park.subject_key)
     return IngressReply(status="pending", reason=park.reason)
+
+
+async def finish_command(work: IntakeUnitOfWork, accepted: AcceptedCommand, event: Payload, *,
+                         pending_id: int | None, correlation_id: str | None = None) -> None:
+    """The end of every accepted command: its event through the outbox, the message marked
+    processed, the kept copy (if it was kept) removed — one commit."""
+    await work.publish(make_envelope(event, producer=PRODUCER,
+                                     correlation_id=correlation_id or accepted.correlation_id,
+                                     causation_id=accepted.event_id))
+    await work.mark_processed(accepted.event_id, CONSUMER)
+    await consume_pending(work, pending_id)
+    await work.commit()
 
 
 async def consume_pending(work: IntakeUnitOfWork, pending_id: int | None) -> None:

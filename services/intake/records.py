@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.contracts.base import Payload, make_envelope, utc_now
+from shared.contracts.base import Payload, utc_now
 from shared.contracts.plan import (
     InspectionRecorded,
     ModelRegistered,
@@ -23,18 +23,16 @@ from shared.logging import get_logger
 
 from .handlers import (
     CONSUMER,
-    PRODUCER,
     CommandRefused,
     Deps,
     IngressReply,
     Park,
-    consume_pending,
     drain,
+    finish_command,
     handles,
 )
 from .ingress import AcceptedCommand
 from .orm import MovementRecord, TaskProgress
-from .uow import IntakeUnitOfWork
 
 log = get_logger()
 
@@ -57,7 +55,7 @@ async def report_progress(accepted: AcceptedCommand, deps: Deps,
             reported_at=cmd.reported_at))
         event = TaskProgressReported(**cmd.model_dump(exclude={"source_system", "external_id"}),
                                      section=section.code, task_title=task.title)
-        await _finish(work, accepted, event, pending_id)
+        await finish_command(work, accepted, event, pending_id=pending_id)
     return IngressReply(status="accepted")
 
 
@@ -71,16 +69,6 @@ def _task_or_refuse(cmd: ReportTaskProgress, deps: Deps) -> tuple[Any, Any]:
                              "data.unit_code")
     section = deps.plan.section_of(cmd.task_id)
     return task, section
-
-
-async def _finish(work: IntakeUnitOfWork, accepted: AcceptedCommand, event: Payload,
-                  pending_id: int | None) -> None:
-    await work.publish(make_envelope(event, producer=PRODUCER,
-                                     correlation_id=accepted.correlation_id,
-                                     causation_id=accepted.event_id))
-    await work.mark_processed(accepted.event_id, CONSUMER)
-    await consume_pending(work, pending_id)
-    await work.commit()
 
 
 _MOVEMENTS: dict[type[Payload], tuple[str, str, type[Payload]]] = {
@@ -107,8 +95,9 @@ async def record_movement(accepted: AcceptedCommand, deps: Deps,
         work.records.add(MovementRecord(
             record_type=record_type, record_id=record_id, subject_id=subject_id,
             source_system=cmd.source_system, recorded_at=utc_now(), data=data))
-        await _finish(work, accepted, event_type(**cmd.model_dump(exclude={"source_system"})),
-                      pending_id)
+        await finish_command(work, accepted,
+                             event_type(**cmd.model_dump(exclude={"source_system"})),
+                             pending_id=pending_id)
     if isinstance(cmd, RegisterModel):
         await drain(f"model:{subject_id}", deps=deps)
     return IngressReply(status="accepted")
@@ -132,6 +121,7 @@ async def request_report(accepted: AcceptedCommand, deps: Deps,
     async with deps.uow() as work:
         if await work.already_processed(accepted.event_id, CONSUMER):
             return IngressReply(status="duplicate")
-        await _finish(work, accepted, ReportRequested(**cmd.model_dump()), pending_id)
+        await finish_command(work, accepted, ReportRequested(**cmd.model_dump()),
+                             pending_id=pending_id)
     log.info("report requested", family=cmd.family, period=cmd.period)
     return IngressReply(status="accepted")

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from shared.confidential import Sealer, redact_identity
-from shared.contracts.base import Envelope, make_envelope, utc_now
+from shared.contracts.base import Envelope, utc_now
 from shared.contracts.routing import CaseAssigned, CaseReassigned
 from shared.contracts.updates import CaseStatus, CaseStatusChanged, UpdateCase
 from shared.errors import PermanentError
@@ -15,14 +15,12 @@ from shared.logging import get_logger
 
 from . import lifecycle
 from .handlers import (
-    CONSUMER,
-    PRODUCER,
     CommandRefused,
     Deps,
     IngressReply,
     Park,
-    consume_pending,
     drain,
+    finish_command,
     handles,
 )
 from .ingress import AcceptedCommand
@@ -51,12 +49,8 @@ async def update_case(accepted: AcceptedCommand, deps: Deps,
         previous = _apply(case, cmd, deps)
         cmd = protect_update(case, cmd, deps.sealer)
         work.timeline.add(_update_entry(cmd))
-        await work.publish(make_envelope(_changed_event(case, cmd, previous), producer=PRODUCER,
-                                         correlation_id=case.correlation_id,
-                                         causation_id=accepted.event_id))
-        await work.mark_processed(accepted.event_id, CONSUMER)
-        await consume_pending(work, pending_id)
-        await work.commit()
+        await finish_command(work, accepted, _changed_event(case, cmd, previous),
+                             pending_id=pending_id, correlation_id=case.correlation_id)
     log.info("case updated", ref=cmd.ref, status=cmd.status.value, unit=cmd.unit_code)
     return IngressReply(status="accepted", ref=cmd.ref)
 
