@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from shared.errors import TransientError
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
@@ -61,7 +63,7 @@ _TRANSIENT_OS_ERRORS = (ConnectionError, TimeoutError, asyncio.TimeoutError)
 
 def is_transient(exc: BaseException) -> bool:
     """A fault that waiting cures: the database unreachable, locked or restarting."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, (TransientError, OperationalError, InterfaceError)):
         return True
     if isinstance(exc, DBAPIError) and (exc.connection_invalidated
                                         or is_transient_driver_error(exc.orig)):
@@ -86,9 +88,12 @@ def is_transient_driver_error(orig: BaseException | None) -> bool:
     return False
 
 
+# Deadlocks and serialization failures: PostgreSQL aborted the transaction; running it again
+# succeeds (two replicas committing groups of messages that touch the same rows, say).
 _TRANSIENT_DRIVER_ERRORS = {"CannotConnectNowError", "ConnectionDoesNotExistError",
                             "PostgresConnectionError", "AdminShutdownError",
-                            "TooManyConnectionsError", "ConnectionFailureError"}
+                            "TooManyConnectionsError", "ConnectionFailureError",
+                            "DeadlockDetectedError", "SerializationError"}
 
 
 class UtcDateTime(TypeDecorator):

@@ -7,3 +7,7 @@ class PermanentError(Exception):
 
 class UnknownSchemaVersion(PermanentError):
     pass
+
+
+class TransientError(Exception):
+    """Trying the same message again can succeed: the consume guard retries it in place."""

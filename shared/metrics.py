@@ -8,7 +8,7 @@ a reference, a name or anything a person wrote.
 
 from __future__ import annotations
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
 # prometheus_client's default registry: it also holds the process and Python collectors.
 DOMAIN_REGISTRY: CollectorRegistry = REGISTRY
@@ -34,6 +34,14 @@ REPORTS_BUILT = Counter(
     "dvk_reports_built", "Consolidated reports built.", ["family"], registry=DOMAIN_REGISTRY)
 MESSAGES_DEAD_LETTERED = Counter(
     "dvk_messages_dead_lettered", "Messages the consume guard copied to dvk.dlx.", ["queue"],
+    registry=DOMAIN_REGISTRY)
+
+GROUP_COMMIT_MESSAGES = Histogram(
+    "dvk_group_commit_messages", "Messages committed together in one transaction.",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=DOMAIN_REGISTRY)
+GROUP_COMMITS_ABORTED = Counter(
+    "dvk_group_commits_aborted",
+    "Shared transactions rolled back because one of their messages failed.",
     registry=DOMAIN_REGISTRY)
 
 
@@ -73,3 +81,11 @@ def value(counter: Counter, **labels: str) -> float:
     """The current value of a counter (for tests and `dvk ops`): 0 when never incremented."""
     sample = DOMAIN_REGISTRY.get_sample_value(f"{counter._name}_total", labels or None)
     return sample or 0.0
+
+
+def group_committed(messages: int) -> None:
+    GROUP_COMMIT_MESSAGES.observe(messages)
+
+
+def group_aborted() -> None:
+    GROUP_COMMITS_ABORTED.inc()

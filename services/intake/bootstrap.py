@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.confidential import Sealer, sealer_from_settings
 from shared.db import create_engine, session_factory
+from shared.messaging.group_commit import GroupCommit
 from shared.plan import PlanCatalogue
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 from shared.units import UnitCatalogue
@@ -28,14 +29,27 @@ class Intake:
     plan: PlanCatalogue
     units: UnitCatalogue
     on_commit: Any = None
+    group: GroupCommit | None = None
+
+    def __post_init__(self) -> None:
+        self.group = self.group or GroupCommit(self.sessions)
 
     def uow(self) -> IntakeUnitOfWork:
         return IntakeUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
                                 on_commit=self.on_commit)
 
+    def consumer_uow(self) -> IntakeUnitOfWork:
+        """For messages from the broker: shares a transaction with the others in flight."""
+        return IntakeUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
+                                on_commit=self.on_commit, group=self.group)
+
     @property
     def deps(self) -> Deps:
         return Deps(uow=self.uow, sealer=self.sealer, plan=self.plan, units=self.units)
+
+    @property
+    def consumer_deps(self) -> Deps:
+        return Deps(uow=self.consumer_uow, sealer=self.sealer, plan=self.plan, units=self.units)
 
 
 def bootstrap(common: CommonSettings, own: ServiceSettings) -> Intake:

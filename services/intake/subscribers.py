@@ -28,7 +28,7 @@ def build_router(intake: Intake) -> RabbitRouter:
                     "intake.rejected.v1. See components.x-dvk-contracts for the schemas.")
     async def on_ingress(body: bytes, message: RabbitMessage) -> dict[str, Any]:
         reply = await handlers.accept_ingress(as_ingress(message), way_in="amqp",
-                                              deps=intake.deps)
+                                              deps=intake.consumer_deps)
         return reply.model_dump(exclude_none=True)
 
     assignments = router.subscriber(work_queue(queue_spec("intake.assignments")),
@@ -36,11 +36,11 @@ def build_router(intake: Intake) -> RabbitRouter:
 
     @assignments(filter=of_type(CaseAssigned.message_type))
     async def on_case_assigned(envelope: Envelope[CaseAssigned]) -> None:
-        await updates.record_holder(envelope, deps=intake.deps)
+        await updates.record_holder(envelope, deps=intake.consumer_deps)
 
     @assignments(filter=of_type(CaseReassigned.message_type))
     async def on_case_reassigned(envelope: Envelope[CaseReassigned]) -> None:
-        await updates.record_holder(envelope, deps=intake.deps)
+        await updates.record_holder(envelope, deps=intake.consumer_deps)
 
     return router
 

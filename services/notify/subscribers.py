@@ -23,7 +23,7 @@ from .bootstrap import Notify
 def build_router(notify: Notify) -> RabbitRouter:
     router = RabbitRouter()
     deps = {"uow": notify.uow, "planning": notify.planning}
-    _cases(router, notify, deps)
+    _cases(router, notify, {**deps, "uow": notify.consumer_uow})
     deliveries = router.subscriber(work_queue(queue_spec("notify.reports")),
                                    title="notify.reports")
 

@@ -18,7 +18,7 @@ def build_router(reporting: Reporting) -> RabbitRouter:
 
     @router.subscriber(work_queue(queue_spec("reporting.events")), title="reporting.events")
     async def on_event(envelope: RawEnvelope) -> None:
-        await handlers.record_event(envelope, uow=reporting.uow)
+        await handlers.record_event(envelope, uow=reporting.consumer_uow)
 
     requests = router.subscriber(work_queue(queue_spec("reporting.requests")),
                                  title="reporting.requests")

@@ -21,11 +21,11 @@ def build_router(routing: Routing) -> RabbitRouter:
 
     @cases(filter=of_type(FeedbackReceived.message_type))
     async def on_feedback_received(envelope: Envelope[FeedbackReceived]) -> None:
-        await handlers.assign_case(envelope, uow=routing.uow, decide=routing.decide)
+        await handlers.assign_case(envelope, uow=routing.consumer_uow, decide=routing.decide)
 
     @cases(filter=of_type(CaseStatusChanged.message_type))
     async def on_case_status_changed(envelope: Envelope[CaseStatusChanged]) -> None:
-        await handlers.apply_status_change(envelope, uow=routing.uow, react=routing.react,
+        await handlers.apply_status_change(envelope, uow=routing.consumer_uow, react=routing.react,
                                            unit_name=routing.policy.unit_name)
 
     return router

@@ -27,6 +27,7 @@ from shared.db import is_transient
 from shared.errors import PermanentError, UnknownSchemaVersion
 from shared.logging import get_logger
 
+from .group_commit import BatchAborted
 from .topology import CONSUMER_MAX_ATTEMPTS
 
 log = get_logger()
@@ -127,6 +128,8 @@ class _Guard(BaseMiddleware):
         while True:
             try:
                 return await call_next(msg)
+            except BatchAborted:
+                continue  # another message's failure undid this one's transaction: run it again
             except Exception as exc:
                 if not is_transient(exc):
                     raise

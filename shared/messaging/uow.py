@@ -10,11 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Envelope, utc_now
 
+from .group_commit import GroupCommit
 from .topology import EVENTS
 
 
 class SqlUnitOfWork:
-    """Subclass per service to add repositories in `_open`. Never commits by itself."""
+    """Subclass per service to add repositories in `_open`. Never commits by itself.
+
+    With a `group`, the work joins the transaction other messages share (group_commit.py);
+    commit() still returns only once it is durable."""
 
     def __init__(
         self,
@@ -23,24 +27,36 @@ class SqlUnitOfWork:
         outbox: Table,
         inbox: Table,
         on_commit: Callable[[], None] | None = None,
+        group: GroupCommit | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._inbox = inbox
         self._on_commit = on_commit
+        self._group = group
+        self._in_group = False
         self._published = 0
         self.session: AsyncSession
 
     async def __aenter__(self) -> Self:
-        self.session = self._sessions()
-        await self.session.begin()
+        if self._group is not None:
+            self.session = await self._group.enter()
+            self._in_group = True
+        else:
+            self.session = self._sessions()
+            await self.session.begin()
         self._open()
         return self
 
     def _open(self) -> None:
         """Hook: build repositories on self.session."""
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if self._group is not None:
+            if self._in_group:
+                self._in_group = False
+                await self._group.leave(exc)
+            return
         # close() rolls back what was not committed and detaches loaded objects without
         # expiring them, so what a read returned stays usable after the block.
         await self.session.close()
@@ -64,7 +80,11 @@ class SqlUnitOfWork:
         self._published += 1
 
     async def commit(self) -> None:
-        await self.session.commit()
+        if self._group is not None:
+            self._in_group = False  # the group settles this member from here, whatever happens
+            await self._group.commit()
+        else:
+            await self.session.commit()
         if self._published and self._on_commit is not None:
             self._on_commit()
         self._published = 0

@@ -1,5 +1,6 @@
 """The consume guard, through FastStream's in-memory broker."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -7,6 +8,7 @@ from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from sqlalchemy.exc import OperationalError
 
 from shared.errors import PermanentError
+from shared.messaging.group_commit import BatchAborted
 from shared.messaging.guard import ConsumeGuard
 
 
@@ -66,6 +68,24 @@ async def test_transient_fault_is_retried_until_it_passes():
 
     async with TestRabbitBroker(broker) as br:
         await br.publish({}, queue="q")
+    assert len(calls) == 3
+    assert dead.items == []
+
+
+async def test_message_undone_by_another_in_its_transaction_is_run_again_at_once():
+    dead = DeadLetters()
+    broker = RabbitBroker(middlewares=(ConsumeGuard(dead_letter=dead, max_backoff=60.0),),
+                          logger=None)
+    calls: list[int] = []
+
+    @broker.subscriber("q")
+    async def handle(body: dict) -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise BatchAborted("another message of the same transaction failed")
+
+    async with TestRabbitBroker(broker) as br:
+        await asyncio.wait_for(br.publish({}, queue="q"), timeout=2)  # no back-off
     assert len(calls) == 3
     assert dead.items == []
 
