@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -70,26 +70,44 @@ class OutboxRelay:
         self._wakeup.clear()
 
     async def relay_once(self) -> int:
-        """Publishes one batch in id order; returns how many rows were published."""
-        async with self._sessions() as session, session.begin():
-            query = (select(self._outbox).where(self._outbox.c.published_at.is_(None))
-                     .order_by(self._outbox.c.id).limit(self._batch_size))
-            if self._skip_locked:
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
-            if not rows:
-                return 0
-            results = await asyncio.gather(*(self._publish(row) for row in rows),
-                                           return_exceptions=True)
-            sent = [row.id for row, result in zip(rows, results, strict=True)
-                    if not isinstance(result, BaseException)]
-            if sent:
-                await session.execute(update(self._outbox).where(self._outbox.c.id.in_(sent))
-                                      .values(published_at=utc_now()))
-        failed = [r for r in results if isinstance(r, BaseException)]
-        if failed:
-            raise failed[0]
+        """Publishes one batch in id order; returns how many rows were published.
+
+        On PostgreSQL the rows stay locked while they are published, so that replicas skip
+        them. SQLite has one writer at a time, and one relay per database file: reading and
+        marking in two short transactions keeps the writer lock free while the broker confirms.
+        """
+        if self._skip_locked:
+            async with self._sessions() as session, session.begin():
+                rows = (await session.execute(self._unpublished().with_for_update(
+                    skip_locked=True))).all()
+                sent, failure = await self._publish_rows(rows)
+                await self._mark_published(session, sent)
+        else:
+            async with self._sessions() as session, session.begin():
+                rows = (await session.execute(self._unpublished())).all()
+            sent, failure = await self._publish_rows(rows)
+            async with self._sessions() as session, session.begin():
+                await self._mark_published(session, sent)
+        if failure is not None:
+            raise failure
         return len(sent)
+
+    def _unpublished(self) -> Any:
+        return (select(self._outbox).where(self._outbox.c.published_at.is_(None))
+                .order_by(self._outbox.c.id).limit(self._batch_size))
+
+    async def _publish_rows(self, rows: Sequence[Any]) -> tuple[list[int], BaseException | None]:
+        results = await asyncio.gather(*(self._publish(row) for row in rows),
+                                       return_exceptions=True)
+        sent = [row.id for row, result in zip(rows, results, strict=True)
+                if not isinstance(result, BaseException)]
+        failed = [r for r in results if isinstance(r, BaseException)]
+        return sent, failed[0] if failed else None
+
+    async def _mark_published(self, session: Any, ids: list[int]) -> None:
+        if ids:
+            await session.execute(update(self._outbox).where(self._outbox.c.id.in_(ids))
+                                  .values(published_at=utc_now()))
 
     async def purge_published(self) -> None:
         cutoff = utc_now() - self._keep_published
