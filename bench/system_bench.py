@@ -13,6 +13,7 @@ from pathlib import Path
 import aio_pika
 import asyncpg
 
+from shared.contracts.base import utc_now
 from shared.settings import SERVICES
 from shared.testing.factories import feedback_body
 from shared.testing.system import SystemUnderTest
@@ -41,7 +42,7 @@ async def count_done(sut: SystemUnderTest) -> int:
 async def throughput(sut: SystemUnderTest, cases: int, timeout: float = 1800) -> dict:
     """Every case published at once; cases/s from the first publish until the last is done."""
     started = time.perf_counter()
-    await _publish(sut.amqp_url, [(feedback_body(seed=i), None) for i in range(cases)])
+    await _publish(sut.amqp_url, [(fresh_case(seed=i), None) for i in range(cases)])
     while await count_done(sut) < cases:
         if time.perf_counter() - started > timeout:
             raise TimeoutError(f"only {await count_done(sut)} of {cases} done")
@@ -74,7 +75,7 @@ async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:
             await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
             cid = str(uuid.uuid4())
             sent[cid] = time.perf_counter()
-            asyncio.ensure_future(exchange.publish(_message(feedback_body(seed=10**6 + i), cid),
+            asyncio.ensure_future(exchange.publish(_message(fresh_case(seed=10**6 + i), cid),
                                                    routing_key="feedback.submit.v1"))
         deadline = time.perf_counter() + 120
         while len(seen) < cases and time.perf_counter() < deadline:
@@ -83,6 +84,12 @@ async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:
     q = statistics.quantiles(waits, n=100) if len(waits) > 1 else waits * 99
     return {"offered_per_s": round(rate, 1), "cases": cases, "completed": len(waits),
             "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000}
+
+
+def fresh_case(seed: int) -> bytes:
+    """A case received now, as in steady operation: no reminder falls due during the run (a
+    fixed past date would make the run also send every reminder due since, more each day)."""
+    return feedback_body(seed=seed, received_at=utc_now().isoformat())
 
 
 def memory(sut: SystemUnderTest) -> dict[str, float | None]:
