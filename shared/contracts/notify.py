@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from .base import Payload
 
@@ -21,13 +21,19 @@ class ScheduledItem(BaseModel):
 
 
 class NotificationsScheduled(Payload):
-    """notify planned the reminders and escalation ladder of a case's deadlines."""
+    """notify planned a case's reminders and escalation ladder, or changed how many run."""
 
     message_type = "notify.notifications_scheduled"
 
     ref: str
     unit_code: str
-    items: list[ScheduledItem]
+    items: list[ScheduledItem]  # the rows this change added; may be empty
+    # A snapshot, so the latest announcement (by occurred_at) gives the count whatever order
+    # announcements arrive in. Optional: producers before it announced only `items`.
+    live_count: int | None = Field(
+        default=None, ge=0,
+        description="how many reminders and ladder messages the case's running deadlines call "
+                    "for after this change (a moved deadline, a step done, the case closed)")
 
 
 class NotificationSent(Payload):
