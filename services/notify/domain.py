@@ -55,6 +55,25 @@ def plan_for_case(case: CaseAssigned, *, policy: NotifyPolicy,
                           calendar=calendar)
 
 
+def running_deadlines(deadlines: Iterable[Deadline], done_steps: Iterable[str]
+                      ) -> list[Deadline]:
+    """Routing keeps announcing the steps that acceptance ended; they stay ended."""
+    done = set(done_steps)
+    return [d for d in deadlines if d.step not in done]
+
+
+def running_plan(planned: Iterable[PlannedNotification], done_steps: Iterable[str]
+                 ) -> list[PlannedNotification]:
+    done = set(done_steps)
+    return [p for p in planned if p.step not in done]
+
+
+def is_newer(occurred_at: datetime, applied_at: datetime | None) -> bool:
+    """Whether a routing event is at least as recent as the one a case's deadlines came from:
+    an older one arriving late (redelivery, replicas) must not roll them back."""
+    return applied_at is None or occurred_at >= applied_at
+
+
 def as_scheduled_item(item: PlannedNotification) -> ScheduledItem:
     return ScheduledItem(idempotency_key=item.idempotency_key, kind=item.kind,
                          audience=item.audience, step=item.step, due_on=item.due_date,

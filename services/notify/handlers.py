@@ -42,6 +42,8 @@ async def schedule_case(envelope: Envelope[CaseAssigned], *, uow: Uow, plan: Pla
             record.in_triage = case.needs_triage
             fresh = await _route(work, record, envelope, case.assignment, case.deadlines,
                                  planning, plan(case) if plan else None)
+        else:
+            _name_unit(record, case.assignment)
         if not record.in_triage:
             await acks.forwarded(work, record, envelope, planning)
         await scheduling.settle_acks(work, record, planning, envelope)
@@ -63,6 +65,8 @@ async def on_case_reassigned(envelope: Envelope[CaseReassigned], *, uow: Uow,
             fresh = await _route(work, record, envelope, case.assignment, case.deadlines,
                                  planning)
             await acks.forwarded(work, record, envelope, planning)
+        else:
+            _name_unit(record, case.assignment)
         await scheduling.settle_acks(work, record, planning, envelope)
         await _finish(work, envelope, record, fresh)
 
@@ -150,7 +154,13 @@ async def _case(work: NotifyUnitOfWork, ref: str, planning: Planning, *, kind: A
 
 def _newer(record: CaseRecord, envelope: Envelope[Any]) -> bool:
     """Routing's events apply in the order they happened, whatever order they arrive in."""
-    return record.routed_at is None or envelope.occurred_at >= record.routed_at
+    return domain.is_newer(envelope.occurred_at, record.routed_at)
+
+
+def _name_unit(record: CaseRecord, assignment: Any) -> None:
+    """A late assignment changes nothing, but still names the unit a deadline change set."""
+    if record.unit_name is None and record.unit_code == assignment.unit_code:
+        record.unit_name = assignment.unit_name
 
 
 async def _route(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[Any],
@@ -170,11 +180,19 @@ async def _apply(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[
     if unit_code != record.unit_code:
         await work.schedule.retarget(record.ref, unit_code)
     record.unit_code, record.routed_at = unit_code, envelope.occurred_at
+    done = _done_steps(record, planning)
+    running = domain.running_deadlines(domain.deadlines_of(deadlines), done)
     record.deadlines = [{"step": d.step, "due_on": d.due_on.isoformat(), "label": d.label}
-                        for d in deadlines]
+                        for d in running]
     record.deadlines_changed_at = envelope.occurred_at
-    return await scheduling.apply_deadlines(work, record, domain.deadlines_of(deadlines),
-                                            planning, trace(envelope), planned)
+    if planned is not None:
+        planned = domain.running_plan(planned, done)
+    return await scheduling.apply_deadlines(work, record, running, planning, trace(envelope),
+                                            planned)
+
+
+def _done_steps(record: CaseRecord, planning: Planning) -> list[str]:
+    return planning.policy.steps_done_on_acceptance if record.accepted_at else []
 
 
 async def _close(work: NotifyUnitOfWork, record: CaseRecord, reason: str) -> None:
