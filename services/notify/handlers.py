@@ -47,7 +47,7 @@ async def schedule_case(envelope: Envelope[CaseAssigned], *, uow: Uow, plan: Pla
         if not record.in_triage:
             await acks.forwarded(work, record, envelope, planning)
         await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, fresh)
+        await _finish(work, envelope, record, fresh, planning)
     log.info("notifications scheduled", ref=case.ref, count=len(fresh))
 
 
@@ -68,7 +68,7 @@ async def on_case_reassigned(envelope: Envelope[CaseReassigned], *, uow: Uow,
         else:
             _name_unit(record, case.assignment)
         await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, fresh)
+        await _finish(work, envelope, record, fresh, planning)
 
 
 async def on_deadline_changed(envelope: Envelope[DeadlineChanged], *, uow: Uow,
@@ -88,7 +88,7 @@ async def on_deadline_changed(envelope: Envelope[DeadlineChanged], *, uow: Uow,
             fresh = await _apply(work, record, envelope, change.unit_code, change.deadlines,
                                  planning)
         await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, fresh)
+        await _finish(work, envelope, record, fresh, planning)
 
 
 async def on_status_changed(envelope: Envelope[CaseStatusChanged], *, uow: Uow,
@@ -108,7 +108,7 @@ async def on_status_changed(envelope: Envelope[CaseStatusChanged], *, uow: Uow,
             record.closed = False
         await acks.for_status(work, record, envelope, planning)
         await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, [])
+        await _finish(work, envelope, record, [], planning)
 
 
 async def on_feedback_received(envelope: Envelope[FeedbackReceived], *, uow: Uow,
@@ -124,7 +124,7 @@ async def on_feedback_received(envelope: Envelope[FeedbackReceived], *, uow: Uow
         record.sender_known, record.consent = True, case.sender.consent_to_contact
         record.has_contact, record.sealed_contact = case.sender.has_contact, case.sealed_contact
         await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, [])
+        await _finish(work, envelope, record, [], planning)
 
 
 async def on_task_progress(envelope: Envelope[TaskProgressReported], *, uow: Uow,
@@ -207,10 +207,14 @@ async def _steps_done(work: NotifyUnitOfWork, record: CaseRecord, steps: list[st
 
 
 async def _finish(work: NotifyUnitOfWork, envelope: Envelope[Any], record: CaseRecord,
-                  fresh: list[Any]) -> None:
-    if fresh:
+                  fresh: list[Any], planning: Planning) -> None:
+    """Announce new rows, and any change in how many run (a closed case, a step done)."""
+    live = scheduling.live_count(record, planning)
+    if fresh or live != record.live_reminders:
+        record.live_reminders = live
         await work.publish(caused_by(envelope, NotificationsScheduled(
             ref=record.ref, unit_code=record.unit_code or "",
-            items=[domain.as_scheduled_item(p) for p in fresh]), producer=PRODUCER))
+            items=[domain.as_scheduled_item(p) for p in fresh], live_count=live),
+            producer=PRODUCER))
     await work.mark_processed(envelope.event_id, CONSUMER)
     await work.commit()

@@ -83,6 +83,8 @@ class CaseRecord(Base):
     routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     deadlines: Mapped[list] = mapped_column(JSON, default=list)
     deadlines_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # the count last announced in notifications_scheduled (scheduling.live_count)
+    live_reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -136,8 +136,8 @@ class Cases:
         record = await self.session.get(CaseRecord, ref, with_for_update=True)
         if record is None:
             await insert_if_absent(self.session, CaseRecord, dict(
-                ref=ref, deadlines=[], protected=False, sender_known=False, consent=False,
-                has_contact=False, closed=False, in_triage=False, updated_at=now))
+                ref=ref, deadlines=[], live_reminders=0, protected=False, sender_known=False,
+                consent=False, has_contact=False, closed=False, in_triage=False, updated_at=now))
             record = await self.session.get(CaseRecord, ref, with_for_update=True,
                                             populate_existing=True)
         return record

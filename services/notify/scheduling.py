@@ -88,6 +88,14 @@ async def apply_deadlines(work: NotifyUnitOfWork, record: CaseRecord,
     return change.insert
 
 
+def live_count(record: CaseRecord, planning: Planning) -> int:
+    """How many reminders and ladder messages the case's running deadlines call for (a pure
+    function of the deadlines, so the same whatever order the events came in)."""
+    deadlines = domain.deadlines_from_record(record.deadlines or [])
+    return len(domain.plan_deadlines(record.ref, deadlines, policy=planning.policy,
+                                     calendar=planning.calendar))
+
+
 async def add_ack(work: NotifyUnitOfWork, item: PlannedNotification | None,
                   context: dict[str, Any], now: datetime) -> None:
     """A message to the sender, held until `settle_acks` lets it go."""
