@@ -77,7 +77,11 @@ class CaseFact(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     deadlines_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     deadlines_event_id: Mapped[str | None] = mapped_column(String(200))
+    # reminders and ladder messages notify holds for the case's running deadlines: the
+    # live_count of its latest notifications_scheduled (reminders_at, id)
     reminders_scheduled: Mapped[int] = mapped_column(Integer, default=0)
+    reminders_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminders_event_id: Mapped[str | None] = mapped_column(String(200))
     # the case's status: from the latest status change (status_at, then status_event_id =
     # "<place in the case's life>:<event id>", see domain.status_key)
     status: Mapped[str | None] = mapped_column(String(20))

@@ -129,7 +129,21 @@ def _first_action(fact: CaseFact, day: Any) -> None:
 
 
 def project_scheduled(fact: CaseFact, event: NotificationsScheduled, meta: EventMeta) -> None:
-    fact.reminders_scheduled = (fact.reminders_scheduled or 0) + len(event.items)
+    """The count from notify's latest announcement: re-plans, closures and steps done change
+    it, and neither order nor duplicates do."""
+    if event.live_count is None:
+        _legacy_scheduled(fact, event)
+    elif domain.is_newer(meta.occurred_at, meta.event_id, fact.reminders_at,
+                         fact.reminders_event_id):
+        fact.reminders_at, fact.reminders_event_id = meta.occurred_at, meta.event_id
+        fact.reminders_scheduled = event.live_count
+
+
+def _legacy_scheduled(fact: CaseFact, event: NotificationsScheduled) -> None:
+    """An announcement from before live_count carries only the rows it added: they add up,
+    until an announcement with the count arrives."""
+    if fact.reminders_event_id is None:
+        fact.reminders_scheduled = (fact.reminders_scheduled or 0) + len(event.items)
 
 
 def project_escalated(row: CaseEscalation, event: CaseEscalated, meta: EventMeta) -> None:

@@ -83,3 +83,38 @@ def test_changes_reported_for_the_same_instant_follow_the_case_life():
     for events in ([accepted, resolved], [resolved, accepted]):
         fact = fact_of(events)
         assert (fact["status"], fact["close_kind"]) == ("resolved", "resolved")
+
+
+def _scheduled(event_id: str, minute: int, live_count: int | None, items: int = 0):
+    from datetime import UTC, datetime
+
+    from services.reporting.synthetic import GeneratedEvent
+    from shared.contracts.notify import NotificationsScheduled, ScheduledItem
+
+    at = datetime(2026, 11, 24, 2, minute, tzinfo=UTC)
+    rows = [ScheduledItem(idempotency_key=f"reminder:{event_id}{i}", kind="reminder",
+                          audience="unit", step="giai_quyet", due_on=date(2026, 12, 24),
+                          send_at=at) for i in range(items)]
+    return GeneratedEvent(NotificationsScheduled(
+        ref="PAKN-2026-000001", unit_code="SO_Y_TE", items=rows, live_count=live_count),
+        event_id, at)
+
+
+def test_reminders_scheduled_is_notify_latest_count_in_any_order_and_twice():
+    from itertools import permutations
+
+    # assigned: 15 planned; accepted: two steps end (5 run); deadline moved: 5 new, 5 run
+    events = [_scheduled("a", 0, 15, items=15), _scheduled("b", 1, 5),
+              _scheduled("c", 2, 5, items=5)]
+    for order in permutations(events):
+        fact = fact_of([e for e in order for _ in (1, 2)])
+        assert (fact["reminders_scheduled"], fact["reminders_event_id"]) == (5, "c")
+    assert fact_of([*events, _scheduled("d", 3, 0)])["reminders_scheduled"] == 0  # closed
+
+
+def test_announcements_without_a_count_add_up_until_one_with_a_count():
+    legacy = [_scheduled("a", 0, None, items=15), _scheduled("b", 1, None, items=5)]
+    assert fact_of(legacy)["reminders_scheduled"] == 20
+    counted = _scheduled("c", 2, 5)
+    for events in ([*legacy, counted], [counted, *legacy], [legacy[0], counted, legacy[1]]):
+        assert fact_of(events)["reminders_scheduled"] == 5
