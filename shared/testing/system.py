@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,10 +18,24 @@ import httpx
 from shared.settings import SERVICES
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now, below the kernel's ephemeral range (32768-60999 by default): a port the
+    kernel picked for us could be taken, before the service binds it, by one of the many
+    outgoing connections the services open; a port out of that range cannot be."""
+    while True:
+        port = random.randrange(20000, 32000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
 
 
 def instance_name(service: str, replica: int) -> str:
@@ -85,7 +100,8 @@ class SystemUnderTest:
             if self.procs[name].poll() is not None:
                 raise RuntimeError(f"{name} exited: {self.log(name)[-2000:]}")
             try:
-                if httpx.get(url, timeout=1).status_code == 200:
+                answer = httpx.get(url, timeout=1)
+                if answer.status_code == 200 and answer.json().get("service") == service_of(name):
                     return
             except httpx.HTTPError:
                 pass
