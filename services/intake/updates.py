@@ -111,13 +111,12 @@ async def record_holder(envelope: Envelope[CaseAssigned] | Envelope[CaseReassign
                         deps: Deps) -> None:
     event = envelope.data
     async with deps.uow() as work:
-        if await work.already_processed(envelope.event_id, ASSIGNMENTS):
+        if not await work.claim(envelope.event_id, ASSIGNMENTS):
             return
         case = await work.cases.get(event.ref, for_update=True)
         if case is None:
             raise PermanentError(f"routing assigned {event.ref}, which intake does not have")
         _set_holder(work, case, event)
-        await work.mark_processed(envelope.event_id, ASSIGNMENTS)
         await work.commit()
     await _drain(event.ref, deps)
 

@@ -34,7 +34,7 @@ async def schedule_case(envelope: Envelope[CaseAssigned], *, uow: Uow, plan: Pla
     the case reached a unit (unless the Office holds it for triage)."""
     planning, case = planning or Planning.default(), envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, case.ref, planning, kind=case.kind, received=case.received_at)
         fresh: list[Any] = []
@@ -56,7 +56,7 @@ async def on_case_reassigned(envelope: Envelope[CaseReassigned], *, uow: Uow,
     """A transfer: pending messages follow the case to its new unit; deadlines may move."""
     case = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, case.ref, planning, kind=case.kind)
         fresh: list[Any] = []
@@ -76,7 +76,7 @@ async def on_deadline_changed(envelope: Envelope[DeadlineChanged], *, uow: Uow,
     """Moved deadlines move their reminders; a closed case has none left."""
     change = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, change.ref, planning, kind=change.kind)
         fresh: list[Any] = []
@@ -96,7 +96,7 @@ async def on_status_changed(envelope: Envelope[CaseStatusChanged], *, uow: Uow,
     """What the sender should know (accepted, extended, answered), and closing on resolution."""
     change = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, change.ref, planning, kind=change.kind)
         if change.status is CaseStatus.ACCEPTED:
@@ -116,7 +116,7 @@ async def on_feedback_received(envelope: Envelope[FeedbackReceived], *, uow: Uow
     """What may be known of the sender: consent, and the contact, kept sealed."""
     case = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, case.ref, planning, kind=case.kind, received=case.received_at)
         record.protected = case.sender.protected or case.kind.value == "to_cao"
@@ -132,13 +132,12 @@ async def on_task_progress(envelope: Envelope[TaskProgressReported], *, uow: Uow
     """A unit's progress report for a 6-month or annual period stops that report's reminders."""
     report = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         for obligation in reports.obligations_for_period(planning.obligations, report.period):
             await work.schedule.cancel_for_case(
                 f"{obligation.id}@{report.unit_code}", "the unit has reported",
                 phases=("task",))
-        await work.mark_processed(envelope.event_id, CONSUMER)
         await work.commit()
 
 
@@ -216,5 +215,4 @@ async def _finish(work: NotifyUnitOfWork, envelope: Envelope[Any], record: CaseR
             ref=record.ref, unit_code=record.unit_code or "",
             items=[domain.as_scheduled_item(p) for p in fresh], live_count=live),
             producer=PRODUCER))
-    await work.mark_processed(envelope.event_id, CONSUMER)
     await work.commit()

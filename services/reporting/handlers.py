@@ -25,14 +25,13 @@ PRODUCER = "reporting"
 async def record_event(envelope: RawEnvelope, *,
                        uow: Callable[[], ReportingUnitOfWork]) -> None:
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         work.events.append(StoredEvent(
             event_id=envelope.event_id, type=envelope.type,
             schema_version=envelope.schema_version, occurred_at=envelope.occurred_at,
             body=envelope.model_dump_json()))
         await apply(work, envelope)
-        await work.mark_processed(envelope.event_id, CONSUMER)
         await work.commit()
 
 

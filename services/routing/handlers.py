@@ -30,7 +30,7 @@ async def assign_case(envelope: Envelope[FeedbackReceived], *,
     case = envelope.data
     decision = None
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         if await work.assignments.get(case.ref) is None:
             decision = decide(case)
@@ -39,7 +39,6 @@ async def assign_case(envelope: Envelope[FeedbackReceived], *,
                 await work.publish(caused_by(envelope, event, producer=PRODUCER))
             log.info("case assigned", ref=case.ref, unit=decision.assignment.unit_code,
                      rule=decision.assignment.rule_id, triage=decision.needs_triage)
-        await work.mark_processed(envelope.event_id, CONSUMER)
         await work.commit()
     if decision is not None:
         metrics.case_assigned(triage=decision.needs_triage)
@@ -83,7 +82,7 @@ async def apply_status_change(envelope: Envelope[CaseStatusChanged], *,
                               unit_name: Callable[[str], str]) -> None:
     change = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         assignment = await work.assignments.get(change.ref)
         if assignment is None:
@@ -92,7 +91,6 @@ async def apply_status_change(envelope: Envelope[CaseStatusChanged], *,
         if reaction is not None:
             for event in _record_reaction(work, assignment, reaction, unit_name):
                 await work.publish(caused_by(envelope, event, producer=PRODUCER))
-        await work.mark_processed(envelope.event_id, CONSUMER)
         await work.commit()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Envelope, utc_now
+from shared.upsert import insert_if_absent
 
 from .group_commit import GroupCommit
 from .topology import EVENTS
@@ -60,6 +61,15 @@ class SqlUnitOfWork:
         # close() rolls back what was not committed and detaches loaded objects without
         # expiring them, so what a read returned stays usable after the block.
         await self.session.close()
+
+    async def claim(self, event_id: str, consumer: str) -> bool:
+        """Records the message as processed by `consumer` in this unit of work; False when it
+        already was (a redelivery, a duplicate), and then there is nothing to do. One statement
+        where already_processed() and mark_processed() take two; undone with the rest of the
+        work when that is not committed. On PostgreSQL a replica's uncommitted claim of the same
+        message makes this wait for its outcome."""
+        return await insert_if_absent(self.session, self._inbox, {
+            "event_id": event_id, "consumer": consumer, "processed_at": utc_now()})
 
     async def already_processed(self, event_id: str, consumer: str) -> bool:
         found = await self.session.scalar(

@@ -97,11 +97,12 @@ class Work:
     async def __aexit__(self, *exc: object) -> None:
         pass
 
-    async def already_processed(self, event_id: str, consumer: str) -> bool:
-        return event_id in self.processed
-
-    async def mark_processed(self, event_id: str, consumer: str) -> None:
+    async def claim(self, event_id: str, consumer: str) -> bool:
+        """Kept even when the work is not committed: no handler here leaves without it."""
+        if event_id in self.processed:
+            return False
         self.processed.add(event_id)
+        return True
 
     async def publish(self, envelope: Envelope[Any]) -> None:
         self.published.append(envelope)
