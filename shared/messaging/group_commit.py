@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import metrics
 from shared.errors import TransientError
+from shared.logging import get_logger
+
+log = get_logger()
 
 
 class BatchAborted(TransientError):
@@ -110,7 +113,10 @@ class GroupCommit:
         async def commit() -> None:
             async with self._lock:
                 if self._batch is batch:
-                    await self._commit(batch)
+                    try:
+                        await self._commit(batch)
+                    except Exception as exc:  # its members have the error; this is a timer
+                        log.warning("late group commit failed", error=type(exc).__name__)
 
         if self._batch is batch:
             asyncio.ensure_future(commit())
@@ -124,6 +130,8 @@ class GroupCommit:
             failure = exc
         await _close(batch.session)
         for member in batch.members:
+            if member.done():  # its handler was cancelled meanwhile (shutdown)
+                continue
             if failure is None:
                 member.set_result(None)
             elif isinstance(failure, Exception):
@@ -140,7 +148,9 @@ class GroupCommit:
         await _close(batch.session)
         metrics.group_aborted()
         for member in batch.members:
-            member.set_exception(BatchAborted("another message of the same transaction failed"))
+            if not member.done():
+                member.set_exception(BatchAborted("another message of the same transaction "
+                                                  "failed"))
 
     def _current(self) -> _Batch:
         if self._batch is None:
