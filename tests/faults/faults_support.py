@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 
@@ -59,6 +60,35 @@ async def dead_letters(amqp_url: str, queue: str) -> list[aio_pika.abc.AbstractI
         while (message := await dlq.get(no_ack=False, fail=False)) is not None:
             found.append(message)
     return found
+
+
+async def queue_depth(amqp_url: str, queues: Iterable[str]) -> int:
+    """Messages ready in the queues (not those delivered and not yet acked)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        total = 0
+        for name in queues:
+            queue = await channel.declare_queue(name, passive=True)
+            total += queue.declaration_result.message_count or 0
+    return total
+
+
+async def settled(amqp_url: str, queues: Iterable[str], state: Callable[[], Any], *,
+                  timeout: float = 600, interval: float = 2.0) -> Any:
+    """The state once the queues are empty and it read the same twice, `interval` apart: what
+    is in flight has landed (a fixed sleep is too short for a large run)."""
+    queues = list(queues)
+    last: Any = object()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        depth = await queue_depth(amqp_url, queues)
+        now = await asyncio.to_thread(state)
+        if depth == 0 and now == last:
+            return now
+        last = now
+        await asyncio.sleep(interval)
+    raise AssertionError(f"{queues} did not settle within {timeout}s")
 
 
 def scalar(db: Path, sql: str) -> int:

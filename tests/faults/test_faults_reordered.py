@@ -12,7 +12,7 @@ import pytest
 from shared.testing.factories import feedback_payload, update_payload
 from shared.testing.inprocess import eventually, running
 
-from .faults_support import publish, report, scalar, size
+from .faults_support import publish, report, scalar, settled, size
 
 pytestmark = pytest.mark.broker
 FACTS = ("ref, kind, unit_code, due_on, status, status_closes, reminders_scheduled, "
@@ -20,6 +20,8 @@ FACTS = ("ref, kind, unit_code, due_on, status, status_closes, reminders_schedul
 # An acknowledgement is sent "now": its send time is the only field that depends on the clock.
 SCHEDULE = ("idempotency_key, case_ref, unit_code, kind, step, phase, due_on, "
             "CASE WHEN phase = 'ack' THEN NULL ELSE send_at END")
+QUEUES = ("intake.ingress",  # the replay runs only the last two "intake.assignments", "routing.cases", "notify.cases",
+          "reporting.events")
 SEEN = "SELECT count(*) FROM event_log WHERE type LIKE 'intake.%' OR type LIKE 'routing.%'"
 
 
@@ -33,15 +35,14 @@ async def test_duplicated_and_reversed_events_reach_the_in_order_end_state(amqp_
     async with running(("intake", "routing", "notify", "reporting"), amqp_url=amqp_url,
                        data_dir=in_order):
         updates = await _run_in_order(amqp_url, in_order, cases)
+        expected = await settled(amqp_url, QUEUES, lambda: _state(in_order))
     events = _events(in_order / "reporting.db")
-    expected = _state(in_order)
     doubled = [m for m in reversed(events) for m in (m, m)]
     async with running(("notify", "reporting"), amqp_url=amqp_url, data_dir=replay):
         await publish(amqp_url, doubled, exchange="dvk.events")
         seen = replay / "reporting.db"
-        await eventually(lambda: _at_least(seen, SEEN, len(events)), timeout=180, interval=1.0)
-        await asyncio.sleep(3)  # notify's announcements of the last events land
-        found = _state(replay)
+        await eventually(lambda: _at_least(seen, SEEN, len(events)), timeout=600, interval=1.0)
+        found = await settled(amqp_url, QUEUES[-2:], lambda: _state(replay))
     status_first = sum(1 for body, key, _ in doubled[: 2 * len(_updates(events))]
                        if key.startswith(("intake.case_status", "routing.deadline")))
     facts_differ = len(set(expected[0]) ^ set(found[0]))
@@ -70,7 +71,6 @@ async def _run_in_order(amqp_url: str, data, cases: int) -> int:
     await eventually(lambda: _at_least(data / "reporting.db", changed, len(rows)), timeout=300)
     done = "SELECT count(*) FROM case_facts WHERE reminders_scheduled > 0"
     await eventually(lambda: _at_least(data / "reporting.db", done, cases), timeout=300)
-    await asyncio.sleep(2)  # let the last notifications_scheduled land
     return len(rows)
 
 
