@@ -152,4 +152,14 @@ def run(name: str, build: Any) -> None:
 
     common, own = load_settings(name)
     configure_logging(name, common.log_level)
-    asyncio.run(serve(build(common, own)))
+    event_loop_runner()(serve(build(common, own)))
+
+
+def event_loop_runner() -> Any:
+    """uvloop where it is installed: the services spend much of their CPU in the event loop
+    (a thread hop per SQLite statement, a task per delivery), which it makes cheaper."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
