@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import metrics
+from shared.db import SqliteWriter, sqlite_writer
 from shared.errors import TransientError
 from shared.logging import get_logger
 
@@ -35,6 +36,7 @@ class BatchAborted(TransientError):
 class _Batch:
     session: AsyncSession
     opened_at: float
+    writer: SqliteWriter | None
     members: list[asyncio.Future[None]] = field(default_factory=list)
 
 
@@ -97,9 +99,16 @@ class GroupCommit:
             self._release()
 
     async def _open(self) -> _Batch:
+        writer = sqlite_writer(self._sessions)
+        if writer is not None:  # held by the batch, whichever member's task ends it
+            await writer.acquire(task_bound=False)
         session = self._sessions()
-        await session.begin()
-        batch = _Batch(session, asyncio.get_running_loop().time())
+        try:
+            await session.begin()
+        except BaseException:
+            await _close(session, writer)
+            raise
+        batch = _Batch(session, asyncio.get_running_loop().time(), writer)
         asyncio.get_running_loop().call_later(self._max_wait, self._commit_if_stale, batch)
         return batch
 
@@ -128,7 +137,7 @@ class GroupCommit:
             await batch.session.commit()
         except BaseException as exc:  # every member learns the outcome, cancellation included
             failure = exc
-        await _close(batch.session)
+        await _close(batch.session, batch.writer)
         for member in batch.members:
             if member.done():  # its handler was cancelled meanwhile (shutdown)
                 continue
@@ -145,7 +154,7 @@ class GroupCommit:
 
     async def _abort(self, batch: _Batch) -> None:
         self._batch = None
-        await _close(batch.session)
+        await _close(batch.session, batch.writer)
         metrics.group_aborted()
         for member in batch.members:
             if not member.done():
@@ -162,9 +171,12 @@ class GroupCommit:
         self._lock.release()
 
 
-async def _close(session: AsyncSession) -> None:
+async def _close(session: AsyncSession, writer: SqliteWriter | None) -> None:
     """Rolls back what was not committed; a broken connection is discarded by the pool."""
     try:
         await session.close()
     except Exception:
         pass
+    finally:
+        if writer is not None:
+            writer.release()

@@ -9,6 +9,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Envelope, utc_now
+from shared.db import SqliteWriter, sqlite_writer
 from shared.upsert import insert_if_absent
 
 from .group_commit import GroupCommit
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self._on_commit = on_commit
         self._group = group
         self._in_group = False
+        self._writer: SqliteWriter | None = None
         self._published = 0
         self.session: AsyncSession
 
@@ -44,6 +46,9 @@ class SqlUnitOfWork:
             self.session = await self._group.enter()
             self._in_group = True
         else:
+            self._writer = sqlite_writer(self._sessions)
+            if self._writer is not None:
+                await self._writer.acquire()
             self.session = self._sessions()
             await self.session.begin()
         self._open()
@@ -60,7 +65,11 @@ class SqlUnitOfWork:
             return
         # close() rolls back what was not committed and detaches loaded objects without
         # expiring them, so what a read returned stays usable after the block.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            if self._writer is not None:
+                self._writer.release()
 
     async def claim(self, event_id: str, consumer: str) -> bool:
         """Records the message as processed by `consumer` in this unit of work; False when it
