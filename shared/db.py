@@ -112,9 +112,7 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
         return True
-    name = type(exc).__name__
-    return name in {"CannotConnectNowError", "ConnectionDoesNotExistError",
-                    "PostgresConnectionError", "AdminShutdownError", "TooManyConnectionsError"}
+    return type(exc).__name__ in _TRANSIENT_DRIVER_ERRORS
 
 
 def is_transient_driver_error(orig: BaseException | None) -> bool:
@@ -128,8 +126,9 @@ def is_transient_driver_error(orig: BaseException | None) -> bool:
     return False
 
 
-# Deadlocks and serialization failures: PostgreSQL aborted the transaction; running it again
-# succeeds (two replicas committing groups of messages that touch the same rows, say).
+# asyncpg's errors that waiting cures, by name: the connection lost or refused, the server
+# restarting; deadlocks and serialization failures, where PostgreSQL aborted the transaction
+# and running it again succeeds (two replicas committing groups that touch the same rows).
 _TRANSIENT_DRIVER_ERRORS = {"CannotConnectNowError", "ConnectionDoesNotExistError",
                             "PostgresConnectionError", "AdminShutdownError",
                             "TooManyConnectionsError", "ConnectionFailureError",

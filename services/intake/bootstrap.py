@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.confidential import Sealer, sealer_from_settings
 from shared.db import create_engine, session_factory
-from shared.messaging.group_commit import GroupCommit
+from shared.messaging.uow import UnitsOfWork
 from shared.plan import PlanCatalogue
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 from shared.units import UnitCatalogue
@@ -22,26 +22,17 @@ from .uow import IntakeUnitOfWork
 
 
 @dataclass
-class Intake:
+class Intake(UnitsOfWork[IntakeUnitOfWork]):
+    uow_class = IntakeUnitOfWork
+    outbox_table = outbox
+    inbox_table = inbox
+
     engine: AsyncEngine
     sessions: async_sessionmaker
     sealer: Sealer
     plan: PlanCatalogue
     units: UnitCatalogue
     on_commit: Any = None
-    group: GroupCommit | None = None
-
-    def __post_init__(self) -> None:
-        self.group = self.group or GroupCommit(self.sessions)
-
-    def uow(self) -> IntakeUnitOfWork:
-        return IntakeUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                on_commit=self.on_commit)
-
-    def consumer_uow(self) -> IntakeUnitOfWork:
-        """For messages from the broker: shares a transaction with the others in flight."""
-        return IntakeUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                on_commit=self.on_commit, group=self.group)
 
     @property
     def deps(self) -> Deps:

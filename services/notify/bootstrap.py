@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from shared.calendar import WorkingCalendar
 from shared.confidential import sealer_from_settings
 from shared.db import create_engine, is_postgres, session_factory
-from shared.messaging.group_commit import GroupCommit
+from shared.messaging.uow import UnitsOfWork
 from shared.plan import PlanCatalogue
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 from shared.units import UnitCatalogue
@@ -36,26 +36,17 @@ from .uow import NotifyUnitOfWork
 
 
 @dataclass
-class Notify:
+class Notify(UnitsOfWork[NotifyUnitOfWork]):
+    uow_class = NotifyUnitOfWork
+    outbox_table = outbox
+    inbox_table = inbox
+
     engine: AsyncEngine
     sessions: async_sessionmaker
     plan: Any = None  # CaseAssigned -> planned notifications; None: the planning's policy
     planning: Planning = field(default_factory=Planning.default)
     dispatcher: Dispatcher | None = None
     on_commit: Any = None
-    group: GroupCommit | None = None
-
-    def __post_init__(self) -> None:
-        self.group = self.group or GroupCommit(self.sessions)
-
-    def uow(self) -> NotifyUnitOfWork:
-        return NotifyUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                on_commit=self.on_commit)
-
-    def consumer_uow(self) -> NotifyUnitOfWork:
-        """For case events from the broker: shares a transaction with the others in flight."""
-        return NotifyUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                on_commit=self.on_commit, group=self.group)
 
 
 def default_plan(common: CommonSettings) -> Any:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import NullPool
 
 from shared.db import create_engine, session_factory
-from shared.messaging.group_commit import GroupCommit
+from shared.messaging.uow import UnitsOfWork
 from shared.plan import PlanCatalogue
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 from shared.units import UnitCatalogue
@@ -27,25 +27,16 @@ from .uow import ReportingUnitOfWork
 
 
 @dataclass
-class Reporting:
+class Reporting(UnitsOfWork[ReportingUnitOfWork]):
+    uow_class = ReportingUnitOfWork
+    outbox_table = outbox
+    inbox_table = inbox
+
     engine: AsyncEngine
     sessions: async_sessionmaker
     on_commit: Any = None
     maker: ReportMaker | None = None
     scheduler: ReportScheduler | None = None
-    group: GroupCommit | None = None
-
-    def __post_init__(self) -> None:
-        self.group = self.group or GroupCommit(self.sessions)
-
-    def uow(self) -> ReportingUnitOfWork:
-        return ReportingUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                   on_commit=self.on_commit)
-
-    def consumer_uow(self) -> ReportingUnitOfWork:
-        """For events from the broker: shares a transaction with the others in flight."""
-        return ReportingUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                   on_commit=self.on_commit, group=self.group)
 
 
 def read_sessions(url: str, engine: AsyncEngine) -> async_sessionmaker:

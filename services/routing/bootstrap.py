@@ -13,7 +13,7 @@ from shared.contracts.feedback import FeedbackReceived
 from shared.contracts.updates import CaseStatusChanged
 from shared.db import create_engine, session_factory
 from shared.logging import get_logger
-from shared.messaging.group_commit import GroupCommit
+from shared.messaging.uow import UnitsOfWork
 from shared.settings import CommonSettings, ServiceSettings, catalogue_file
 
 from .deadline_policies import DeadlinePolicies
@@ -54,24 +54,15 @@ class RoutingPolicy:
 
 
 @dataclass
-class Routing:
+class Routing(UnitsOfWork[RoutingUnitOfWork]):
+    uow_class = RoutingUnitOfWork
+    outbox_table = outbox
+    inbox_table = inbox
+
     engine: AsyncEngine
     sessions: async_sessionmaker
     policy: RoutingPolicy
     on_commit: Any = None
-    group: GroupCommit | None = None
-
-    def __post_init__(self) -> None:
-        self.group = self.group or GroupCommit(self.sessions)
-
-    def uow(self) -> RoutingUnitOfWork:
-        return RoutingUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                 on_commit=self.on_commit)
-
-    def consumer_uow(self) -> RoutingUnitOfWork:
-        """For messages from the broker: shares a transaction with the others in flight."""
-        return RoutingUnitOfWork(self.sessions, outbox=outbox, inbox=inbox,
-                                 on_commit=self.on_commit, group=self.group)
 
     def decide(self, case: FeedbackReceived) -> Decision:
         return self.policy.decide(case)

@@ -19,12 +19,12 @@ from .topology import DEAD_LETTER, QueueSpec, work_queue_arguments
 def make_broker(amqp_url: str, *, prefetch: int = 64, middlewares: Sequence[Any] = (),
                 **kwargs: Any) -> RabbitBroker:
     """`middlewares` go outside the consume guard (e.g. FastStream's Prometheus middleware)."""
-    brokers: list[RabbitBroker] = []  # the guard's dead-lettering publishes through the broker
+    broker: RabbitBroker  # the guard's dead-lettering publishes through the broker it is in
 
     async def dead_letter(raw: Any, queue: str, reason_headers: dict[str, Any]) -> None:
-        await _dead_letter(brokers[0], raw, queue, reason_headers)
+        await _dead_letter(broker, raw, queue, reason_headers)
 
-    brokers.append(RabbitBroker(
+    broker = RabbitBroker(
         amqp_url,
         default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
         middlewares=(*middlewares, ConsumeGuard(dead_letter=dead_letter)),
@@ -32,8 +32,8 @@ def make_broker(amqp_url: str, *, prefetch: int = 64, middlewares: Sequence[Any]
         ack_policy=AckPolicy.NACK_ON_ERROR,
         graceful_timeout=30.0,
         **kwargs,
-    ))
-    return brokers[0]
+    )
+    return broker
 
 
 async def _dead_letter(broker: RabbitBroker, raw: Any, queue: str,

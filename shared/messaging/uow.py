@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -119,3 +119,33 @@ def outbox_row(envelope: Envelope[Any], exchange: str) -> dict[str, Any]:
         "body": envelope.model_dump_json(),
         "created_at": utc_now(),
     }
+
+
+U = TypeVar("U", bound=SqlUnitOfWork)
+
+
+class UnitsOfWork(Generic[U]):
+    """A service's composition root hands out its units of work: `uow()` for HTTP, CLI and
+    background components, each with a transaction of its own; `consumer_uow()` for messages
+    from the broker, which share transactions (group commit). The root has `sessions` and
+    `on_commit`; its class names the unit of work and the outbox and inbox tables."""
+
+    uow_class: ClassVar[type[Any]]
+    outbox_table: ClassVar[Table]
+    inbox_table: ClassVar[Table]
+    sessions: async_sessionmaker
+    on_commit: Callable[[], None] | None
+
+    def uow(self) -> U:
+        return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
+                              on_commit=self.on_commit)
+
+    def consumer_uow(self) -> U:
+        return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
+                              on_commit=self.on_commit, group=self._consumer_group())
+
+    def _consumer_group(self) -> GroupCommit:
+        group = self.__dict__.get("_group_commit")
+        if group is None:
+            group = self.__dict__["_group_commit"] = GroupCommit(self.sessions)
+        return group
