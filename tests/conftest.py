@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
+from shared.testing.system import SystemUnderTest
+
 RABBIT_HOST = os.environ.get("DVK_TEST_RABBIT_HOST", "127.0.0.1")
 PG_ADMIN_URL = os.environ.get("DVK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE = os.environ.get("DVK_REQUIRE_SERVICES") == "1"
@@ -87,3 +89,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     else:
         yield request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def sqlite_system(amqp_url, tmp_path):
+    """The four services as processes on SQLite in tmp_path, migrated and started."""
+    sut = SystemUnderTest(amqp_url=amqp_url, data_dir=tmp_path)
+    sut.migrate()
+    sut.start()
+    yield sut
+    sut.stop()

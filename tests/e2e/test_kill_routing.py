@@ -9,7 +9,6 @@ import aio_pika
 import pytest
 
 from shared.testing.factories import feedback_body
-from shared.testing.system import SystemUnderTest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 CASES = 1000
@@ -41,25 +40,16 @@ def _wait(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def system(amqp_url, tmp_path):
-    sut = SystemUnderTest(amqp_url=amqp_url, data_dir=tmp_path)
-    sut.migrate()
-    sut.start()
-    yield sut
-    sut.stop()
-
-
-def test_routing_killed_mid_stream_loses_and_duplicates_nothing(system, tmp_path):
+def test_routing_killed_mid_stream_loses_and_duplicates_nothing(sqlite_system, tmp_path):
     routing_db, reporting_db = tmp_path / "routing.db", tmp_path / "reporting.db"
     bodies = [feedback_body(seed=i) for i in range(CASES)]
-    asyncio.run(_publish_all(system.amqp_url, bodies))
+    asyncio.run(_publish_all(sqlite_system.amqp_url, bodies))
     _wait(lambda: _scalar(routing_db, "SELECT count(*) FROM assignments") >= 150, 120,
           "routing to be under way")
-    system.kill("routing")
+    sqlite_system.kill("routing")
     killed_at = _scalar(routing_db, "SELECT count(*) FROM assignments")
     print(f"SIGKILL routing after {killed_at} of {CASES} assignments")
-    system.start(["routing"])
+    sqlite_system.start(["routing"])
     _wait(lambda: _scalar(reporting_db, "SELECT count(*) FROM case_facts "
                                         "WHERE unit_code IS NOT NULL") == CASES, 300,
           "every case to be assigned and projected")

@@ -43,33 +43,24 @@ def _json(system: SystemUnderTest, path: str):
     return response.json() if response.status_code == 200 else None
 
 
-@pytest.fixture
-def system(amqp_url, tmp_path):
-    sut = SystemUnderTest(amqp_url=amqp_url, data_dir=tmp_path)
-    sut.migrate()
-    sut.start()
-    yield sut
-    sut.stop()
-
-
-def test_a_requested_report_counts_what_happened(system, tmp_path):
-    send = lambda key, body: asyncio.run(_publish(system.amqp_url, key, body))  # noqa: E731
+def test_a_requested_report_counts_what_happened(sqlite_system, tmp_path):
+    send = lambda key, body: asyncio.run(_publish(sqlite_system.amqp_url, key, body))  # noqa: E731
     for seed in range(3):
         send("feedback.submit.v1", feedback_body(kind="kien_nghi", seed=seed))
-    _wait(lambda: (_json(system, "/v1/summary") or {}).get("assigned") == 3, 90,
+    _wait(lambda: (_json(sqlite_system, "/v1/summary") or {}).get("assigned") == 3, 90,
           "three cases assigned and projected")
     ref = "PAKN-2026-000001"
-    unit = _json(system, f"/v1/cases/{ref}")["unit_code"]
+    unit = _json(sqlite_system, f"/v1/cases/{ref}")["unit_code"]
     for status in ("accepted", "resolved"):
         send("feedback.update.v1", json.dumps(update_payload(
             ref, status, unit_code=unit, resolution={"result": "da_tra_loi"}
             if status == "resolved" else None)).encode())
-    _wait(lambda: (_json(system, f"/v1/cases/{ref}") or {}).get("closed_on"), 60,
+    _wait(lambda: (_json(sqlite_system, f"/v1/cases/{ref}") or {}).get("closed_on"), 60,
           "the resolution to reach reporting")
     request = {**movement_payloads()["report.request.v1"], "period": "2026-11"}
     send("report.request.v1", json.dumps(request).encode())
 
-    (report,) = _wait(lambda: _json(system, "/v1/reports"), 120, "the report to be built")
+    (report,) = _wait(lambda: _json(sqlite_system, "/v1/reports"), 120, "the report to be built")
     files = {f["format"]: Path(f["path"]) for f in report["files"]}
     content = json.loads(files["json"].read_text(encoding="utf-8"))
     assert report["status"] == "done" and report["trigger"] == "request"

@@ -8,7 +8,6 @@ import time
 import pytest
 
 from shared.testing.factories import feedback_body
-from shared.testing.system import SystemUnderTest
 
 from .faults_support import publish, report, scalar, size, wait_for
 
@@ -24,26 +23,17 @@ KILLS = (
 )
 
 
-@pytest.fixture
-def system(amqp_url, tmp_path):
-    sut = SystemUnderTest(amqp_url=amqp_url, data_dir=tmp_path)
-    sut.migrate()
-    sut.start()
-    yield sut
-    sut.stop()
-
-
-def test_each_service_killed_in_turn_loses_and_duplicates_nothing(system, tmp_path):
+def test_each_service_killed_in_turn_loses_and_duplicates_nothing(sqlite_system, tmp_path):
     cases = size(1000, 10_000)
     bodies = ((feedback_body(seed=i), "feedback.submit.v1", None) for i in range(cases))
     started = time.monotonic()
-    asyncio.run(publish(system.amqp_url, bodies))
+    asyncio.run(publish(sqlite_system.amqp_url, bodies))
     killed = {}
     for service, db, sql, share in KILLS:
         wait_for(lambda: scalar(tmp_path / db, sql) >= cases * share, 600, f"{service} busy")
-        system.kill(service)
+        sqlite_system.kill(service)
         killed[service] = scalar(tmp_path / db, sql)
-        system.start([service])
+        sqlite_system.start([service])
     _wait_until_done(tmp_path, cases)
     time.sleep(3)  # anything duplicated would arrive now
     counts = _effects(tmp_path)
