@@ -17,6 +17,8 @@ from shared.contracts.catalogue import INGRESS_COMMANDS, UnknownMessageType, mod
 
 _VERSION_SUFFIX = re.compile(r"^(?P<type>.+)\.v(?P<version>\d+)$")
 _ENVELOPE_KEYS = {"type", "data"}
+_VERSION_HEADER = "x-schema-version"
+_INGRESS_NAMES = ", ".join(sorted(f"{c.message_type}.v{c.schema_version}" for c in INGRESS_COMMANDS))
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,10 @@ def _parse_envelope(document: dict[str, Any], msg: IngressMessage) -> AcceptedCo
 
 
 def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedCommand | Rejection:
-    message_type, version = _type_of(msg)
+    try:
+        message_type, version = _type_of(msg)
+    except ValueError as exc:
+        return _reject("schema version header is not a whole number", _VERSION_HEADER, str(exc))
     if message_type is None:
         return _reject("message type unknown", "type",
                        "set the AMQP type property or a routing key such as feedback.submit.v1")
@@ -86,7 +91,9 @@ def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedComman
 
 
 def _type_of(msg: IngressMessage) -> tuple[str | None, int]:
-    version = int(msg.headers.get("x-schema-version") or msg.headers.get("schema_version") or 0)
+    """Raises ValueError when the schema-version header is not a whole number."""
+    header = _VERSION_HEADER if _VERSION_HEADER in msg.headers else "schema_version"
+    version = _header_version(msg.headers.get(header))
     for candidate in (msg.message_type, msg.routing_key):
         if candidate and (found := _VERSION_SUFFIX.match(candidate)):
             return found["type"], version or int(found["version"])
@@ -95,12 +102,31 @@ def _type_of(msg: IngressMessage) -> tuple[str | None, int]:
     return None, version or 1
 
 
+def _header_version(value: Any) -> int:
+    """0 when absent. Clients in other languages send it as a number, a string or bytes."""
+    if value is None or value == "" or value == b"":
+        return 0
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"{value!r} is not a schema version")
+    try:
+        version = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a schema version") from None
+    if version < 1:
+        raise ValueError(f"{value!r} is not a schema version (1 or more)")
+    return version
+
+
 def _validate_command(message_type: str, version: int, data: Any, *, event_id: str,
                       correlation_id: str) -> AcceptedCommand | Rejection:
     try:
         model = model_for(message_type, version)
-    except UnknownMessageType as exc:
-        return _reject("unknown message type or schema version", "type", str(exc))
+    except UnknownMessageType:
+        return _reject("unknown message type or schema version", "type",
+                       f"{message_type}.v{version} is not known; integrating systems may send: "
+                       f"{_INGRESS_NAMES}")
     if model not in INGRESS_COMMANDS:
         return _reject("not a command integrating systems may send", "type",
                        f"{message_type}.v{version} is an event, not an ingress command")

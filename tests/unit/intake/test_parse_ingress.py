@@ -103,3 +103,24 @@ def test_unaccented_vietnamese_is_accepted_as_sent():
     payload = feedback_payload(subject="Tre em lang thang", content="De nghi ho tro tre em")
     result = parse_ingress(_msg(payload))
     assert result.command.subject == "Tre em lang thang"
+
+
+@pytest.mark.parametrize("header", [1, "1", b"1", 1.0])
+def test_schema_version_header_in_any_client_type_is_read(header):
+    result = parse_ingress(_msg(feedback_payload(), headers={"x-schema-version": header}))
+    assert isinstance(result, AcceptedCommand)
+
+
+@pytest.mark.parametrize("header", ["abc", b"v1", 1.5, 0, -2, True])
+def test_unreadable_schema_version_header_is_refused_naming_the_header(header):
+    result = parse_ingress(_msg(feedback_payload(), headers={"x-schema-version": header}))
+    assert _fields(result) == {"x-schema-version"}
+    assert "schema version" in result.reason
+
+
+def test_unknown_version_lists_only_what_integrating_systems_may_send():
+    result = parse_ingress(_msg(feedback_payload(), headers={"x-schema-version": 7}))
+    assert _fields(result) == {"type"}
+    detail = result.errors[0].reason
+    assert "feedback.submit.v7 is not known" in detail and "feedback.submit.v1" in detail
+    assert "routing.case_assigned" not in detail
