@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from typing import Any
 
 import aio_pika
 import asyncpg
 
+from bench.profile import CpuMeter, per_item_ms
 
-async def measure_baseline(amqp_url: str, pg_url: str, messages: int, prefetch: int = 64
-                           ) -> dict[str, float]:
+
+async def measure_baseline(amqp_url: str, pg_url: str, messages: int, prefetch: int = 64,
+                           meter: CpuMeter | None = None) -> dict[str, Any]:
     pool = await asyncpg.create_pool(pg_url, min_size=4, max_size=8)
     await pool.execute("CREATE TABLE IF NOT EXISTS hop (hop int, id text, body text, "
                        "PRIMARY KEY (hop, id))")
@@ -44,14 +47,18 @@ async def measure_baseline(amqp_url: str, pg_url: str, messages: int, prefetch: 
                 finished.set()
 
         tags = [await queues[0].consume(hop1), await queues[1].consume(hop2)]
+        if meter:
+            meter.start()
         started = time.perf_counter()
         await _publish(channel, names[0], messages)
         await finished.wait()
         elapsed = time.perf_counter() - started
+        cpu = per_item_ms(meter.stop(), messages) if meter else {}
         for queue, tag in zip(queues, tags, strict=True):
             await queue.cancel(tag)
     await pool.close()
-    return {"messages": messages, "seconds": elapsed, "msg_per_s": messages / elapsed}
+    return {"messages": messages, "seconds": elapsed, "msg_per_s": messages / elapsed,
+            "cpu_ms_per_msg": cpu}
 
 
 async def _publish(channel: aio_pika.abc.AbstractChannel, queue: str, messages: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,8 @@ import asyncpg
 
 from bench import report_build
 from bench.baseline import measure_baseline
-from bench.system_bench import latency, memory, start_system, throughput
+from bench.profile import CpuMeter, fixed, server_groups, settled_broker_totals
+from bench.system_bench import cpu_meter, latency, memory, start_system, throughput
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).parent / "results"
@@ -54,8 +56,11 @@ def baseline(messages: int) -> dict:
     name = f"dvk_bench_{uuid.uuid4().hex[:8]}"
     try:
         asyncio.run(pg_databases([name]))
-        return asyncio.run(measure_baseline(url, f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}",
-                                            messages))
+        meter = CpuMeter({"bench": fixed(os.getpid()), **server_groups()})
+        result = asyncio.run(measure_baseline(url, f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}",
+                                              messages, meter=meter))
+        result["broker_per_msg"] = per_item(settled_broker_totals(vhost), messages)
+        return result
     finally:
         asyncio.run(pg_databases([name], drop=True))
         rabbitmqctl("delete_vhost", vhost)
@@ -72,7 +77,8 @@ def system(database: str, cases: int, latency_seconds: float) -> dict:
             asyncio.run(pg_databases(list(names.values())))
         sut = start_system(url, Path(data), urls)
         try:
-            result = {"throughput": asyncio.run(throughput(sut, cases))}
+            result = {"throughput": asyncio.run(throughput(sut, cases, meter=cpu_meter(sut)))}
+            result["broker_per_case"] = per_item(settled_broker_totals(vhost), cases)
             rate = result["throughput"]["cases_per_s"] / 2
             result["latency"] = asyncio.run(latency(sut, rate, max(50, int(rate * latency_seconds))))
             result["peak_rss_mb"] = memory(sut)
@@ -82,6 +88,10 @@ def system(database: str, cases: int, latency_seconds: float) -> dict:
                 asyncio.run(pg_databases(list(names.values()), drop=True))
             rabbitmqctl("delete_vhost", vhost)
     return result
+
+
+def per_item(totals: dict[str, int], items: int) -> dict[str, float]:
+    return {name: round(count / items, 2) for name, count in totals.items()}
 
 
 def report_builds(sizes: list[int], folder: Path) -> dict:
@@ -127,11 +137,22 @@ def print_table(r: dict) -> None:
     print(f"\n| measurement | figure | target |\n|---|---:|---|")
     print(f"| baseline: raw aio-pika, confirms, 2 quorum hops, 1 INSERT per hop | "
           f"{base:,.0f} msg/s | — |")
+    base_cpu = r["baseline"].get("cpu_ms_per_msg") or {}
+    if base_cpu:
+        print(f"| baseline: CPU per message | {_cpu(base_cpu)} | — |")
+    print(f"| baseline: broker work per message | {_broker(r['baseline'].get('broker_per_msg'))} "
+          f"| — |")
     for db, s in r["system"].items():
         t, lat = s["throughput"], s["latency"]
         share = t["cases_per_s"] / base * 100
         print(f"| system on {db}: throughput ({t['cases']:,} cases) | {t['cases_per_s']:,.1f} "
               f"cases/s = {share:.1f}% of baseline | ≥ 50% |")
+        if cpu := t.get("cpu_ms_per_case"):
+            times = (f" = {cpu['total'] / base_cpu['total']:.0f}× a baseline message"
+                     if base_cpu.get("total") else "")
+            print(f"| system on {db}: CPU per case{times} | {_cpu(cpu)} | — |")
+        print(f"| system on {db}: broker work per case | {_broker(s.get('broker_per_case'))} "
+              f"| — |")
         print(f"| system on {db}: latency at {lat['offered_per_s']} cases/s "
               f"({lat['completed']}/{lat['cases']}) | p50 {lat['p50_ms']:,.0f} ms, "
               f"p99 {lat['p99_ms']:,.0f} ms | p99 < 250 ms |")
@@ -141,6 +162,17 @@ def print_table(r: dict) -> None:
         total = sum(b[f]["total_s"] for f in ("dan_van_kheo", "tiep_cong_dan"))
         print(f"| annual report over {int(cases):,} cases (both families) | {total:.1f} s, "
               f"{b['peak_rss_mb']:.0f} MB | < 60 s, < 1 GB at 1,000,000 |")
+
+
+def _cpu(per: dict[str, float]) -> str:
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in per.items() if k != "total")
+    return f"{per['total']:.1f} ms ({parts})"
+
+
+def _broker(per: dict[str, float] | None) -> str:
+    if not per:
+        return "n/a (RabbitMQ's management API not reachable on port 15672)"
+    return f"{per.get('publish', 0):.1f} published, {per.get('deliver_get', 0):.1f} delivered"
 
 
 def parse_args() -> argparse.Namespace:

@@ -4,6 +4,7 @@ scheduled by notify and projected by reporting; throughput, latency, peak memory
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import statistics
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import aio_pika
 import asyncpg
 
+from bench.profile import CpuMeter, fixed, per_item_ms, server_groups
 from shared.contracts.base import utc_now
 from shared.settings import SERVICES
 from shared.testing.factories import feedback_body
@@ -39,8 +41,11 @@ async def count_done(sut: SystemUnderTest) -> int:
         await conn.close()
 
 
-async def throughput(sut: SystemUnderTest, cases: int, timeout: float = 1800) -> dict:
+async def throughput(sut: SystemUnderTest, cases: int, timeout: float = 1800,
+                     meter: CpuMeter | None = None) -> dict:
     """Every case published at once; cases/s from the first publish until the last is done."""
+    if meter:
+        meter.start()
     started = time.perf_counter()
     await _publish(sut.amqp_url, [(fresh_case(seed=i), None) for i in range(cases)])
     while await count_done(sut) < cases:
@@ -48,7 +53,15 @@ async def throughput(sut: SystemUnderTest, cases: int, timeout: float = 1800) ->
             raise TimeoutError(f"only {await count_done(sut)} of {cases} done")
         await asyncio.sleep(0.5)
     elapsed = time.perf_counter() - started
-    return {"cases": cases, "seconds": round(elapsed, 2), "cases_per_s": cases / elapsed}
+    cpu = per_item_ms(meter.stop(), cases) if meter else {}
+    return {"cases": cases, "seconds": round(elapsed, 2), "cases_per_s": cases / elapsed,
+            "cpu_ms_per_case": cpu}
+
+
+def cpu_meter(sut: SystemUnderTest) -> CpuMeter:
+    """The four services, this process (the publisher), RabbitMQ and PostgreSQL."""
+    services = {name: fixed(proc.pid) for name, proc in sut.procs.items()}
+    return CpuMeter({**services, "bench": fixed(os.getpid()), **server_groups()})
 
 
 async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:

@@ -61,6 +61,12 @@ class ManagementClient:
         items = self._get(f"/api/queues/{quote(vhost, safe='')}", columns=QUEUE_COLUMNS)
         return {item["name"]: QueueStats.from_api(item) for item in items}
 
+    def message_totals(self, vhost: str) -> dict[str, int]:
+        """Messages published into and delivered from the virtual host since it was created."""
+        stats = self._get(f"/api/vhosts/{quote(vhost, safe='')}").get("message_stats") or {}
+        return {name: int(stats.get(name) or 0)
+                for name in ("publish", "deliver_get", "ack", "confirm", "redeliver")}
+
     def _get(self, path: str, **params: str) -> Any:
         try:
             response = self._http.get(path, params=params)
