@@ -24,8 +24,8 @@ async def receive_feedback(accepted: AcceptedCommand, deps: Deps,
     cmd = accepted.command
     assert isinstance(cmd, SubmitFeedback)
     async with deps.uow() as work:
-        existing = (await work.cases.get_by_message_id(accepted.event_id)
-                    or await work.cases.get_by_source(cmd.source_system, cmd.external_id))
+        existing = await work.cases.find_duplicate(accepted.event_id, cmd.source_system,
+                                                   cmd.external_id)
         if existing is not None:
             log.info("duplicate feedback", ref=existing.ref)
             return IngressReply(status="duplicate", ref=existing.ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.upsert import insert_if_absent
@@ -31,12 +31,14 @@ class CaseRepository:
             return await self.session.get(Case, ref)
         return await self.session.scalar(select(Case).where(Case.ref == ref).with_for_update())
 
-    async def get_by_source(self, source_system: str, external_id: str) -> Case | None:
-        return await self.session.scalar(select(Case).where(
-            Case.source_system == source_system, Case.external_id == external_id))
-
-    async def get_by_message_id(self, message_id: str) -> Case | None:
-        return await self.session.scalar(select(Case).where(Case.message_id == message_id))
+    async def find_duplicate(self, message_id: str, source_system: str,
+                             external_id: str) -> Case | None:
+        """The case this message repeats, by its message id or by the sender system's own id:
+        one look-up for both (the message id wins if they name different cases)."""
+        found = list(await self.session.scalars(select(Case).where(or_(
+            Case.message_id == message_id,
+            and_(Case.source_system == source_system, Case.external_id == external_id)))))
+        return next((c for c in found if c.message_id == message_id), found[0] if found else None)
 
     def add(self, case: Case) -> None:
         self.session.add(case)

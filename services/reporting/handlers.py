@@ -11,13 +11,11 @@ from shared.errors import PermanentError
 from shared.logging import get_logger
 
 from .builder import ReportRequest
-from .orm import StoredEvent
 from .projections import PROJECTIONS, EventMeta
 from .reports import ReportMaker, build_record
 from .uow import ReportingUnitOfWork
 
 log = get_logger()
-CONSUMER = "reporting.events"
 REQUESTS = "reporting.requests"
 PRODUCER = "reporting"
 
@@ -25,12 +23,8 @@ PRODUCER = "reporting"
 async def record_event(envelope: RawEnvelope, *,
                        uow: Callable[[], ReportingUnitOfWork]) -> None:
     async with uow() as work:
-        if not await work.claim(envelope.event_id, CONSUMER):
+        if not await work.events.record(envelope):
             return
-        work.events.append(StoredEvent(
-            event_id=envelope.event_id, type=envelope.type,
-            schema_version=envelope.schema_version, occurred_at=envelope.occurred_at,
-            body=envelope.model_dump_json()))
         await apply(work, envelope)
         await work.commit()
 

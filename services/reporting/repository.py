@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.base import RawEnvelope
 from shared.upsert import insert_if_absent
 
 from .orm import READ_MODEL, Base, CaseFact, ReportBuild, StoredEvent
@@ -17,8 +18,13 @@ class EventLog:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def append(self, event: StoredEvent) -> None:
-        self.session.add(event)
+    async def record(self, envelope: RawEnvelope) -> bool:
+        """Keeps the event once: False when it is already kept (a redelivery, a duplicate).
+        The log's unique event_id is reporting's inbox: one statement claims and stores."""
+        return await insert_if_absent(self.session, StoredEvent, dict(
+            event_id=envelope.event_id, type=envelope.type,
+            schema_version=envelope.schema_version, occurred_at=envelope.occurred_at,
+            body=envelope.model_dump_json()))
 
     async def batch_after(self, seq: int, size: int) -> list[tuple[int, str]]:
         """(seq, body) of up to `size` events after `seq`, in the order they were stored."""
