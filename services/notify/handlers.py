@@ -176,7 +176,9 @@ async def _route(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[
 async def _apply(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[Any],
                  unit_code: str, deadlines: list[Any], planning: Planning,
                  planned: list[Any] | None = None) -> list[Any]:
-    if unit_code != record.unit_code:
+    if record.unit_code is not None and unit_code != record.unit_code:
+        # Rows that follow the unit exist only once a unit was set (below), so a first
+        # assignment has none to move.
         await work.schedule.retarget(record.ref, unit_code)
     record.unit_code, record.routed_at = unit_code, envelope.occurred_at
     done = _done_steps(record, planning)
