@@ -74,6 +74,13 @@ async def test_same_source_and_external_id_is_one_case(intake):
     assert await _count(intake, Case) == 1
 
 
+async def test_message_id_names_the_case_a_resend_repeats(intake):
+    first = await _accept(intake, feedback_payload(external_id="DVC-1"), "one")
+    await _accept(intake, feedback_payload(external_id="DVC-2"), "two")
+    resent = await _accept(intake, feedback_payload(external_id="DVC-2"), "one")
+    assert (resent.status, resent.ref) == ("duplicate", first.ref)
+
+
 async def test_invalid_message_is_kept_with_its_reason(intake):
     reply = await _accept(intake, {**feedback_payload(), "kind": "??"})
     assert reply.status == "rejected" and reply.errors[0]["field"] == "data.kind"
