@@ -1,5 +1,5 @@
-"""`dvk notify …`: what waits for an operator, the delivery log, resend, confirm. Works on
-notify's own database (DVK_NOTIFY_DATABASE_URL), with or without the service running."""
+"""`dvk notify …`: what waits for an operator, the delivery log, resend, confirm, key rotation.
+Works on notify's own database (DVK_NOTIFY_DATABASE_URL), with or without the service running."""
 
 from __future__ import annotations
 
@@ -105,3 +105,18 @@ def confirm(key: str) -> None:
         typer.echo(f"Không thực hiện được: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Đã xác nhận đã gửi: {key}")
+
+
+@app.command("rotate-key")
+def rotate_key() -> None:
+    """Mã hóa lại liên hệ người gửi bằng khóa mới nhất; sau đó có thể bỏ khóa cũ."""
+    from shared.confidential import sealer_from_settings
+    from shared.settings import load_settings
+
+    from .rotation import reseal_all
+
+    common, _ = load_settings("notify")
+    sealer = sealer_from_settings(common.confidentiality_key, common.data_dir)
+    counts = _with_notify(lambda notify: reseal_all(notify, sealer))
+    for table, count in counts.items():
+        typer.echo(f"{table}: {count}")

@@ -9,9 +9,12 @@ from shared.db import create_engine, session_factory
 from shared.migrations import upgrade
 
 
+TEST_KEY = "m0eLvXKRr2C0hVbQkB7v3LZQzI0n8hH1pGfVdFJ7p3Y="
+
+
 @pytest.fixture
 def sealer() -> Sealer:
-    return Sealer(["m0eLvXKRr2C0hVbQkB7v3LZQzI0n8hH1pGfVdFJ7p3Y="])
+    return Sealer([TEST_KEY])
 
 
 @pytest.fixture
