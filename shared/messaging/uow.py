@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from sqlalchemy import Table, insert, select
@@ -95,7 +96,7 @@ class SqlUnitOfWork:
         )
 
     async def publish(self, envelope: Envelope[Any], *, exchange: str = EVENTS) -> None:
-        await self.session.execute(insert(self._outbox).values(**outbox_row(envelope, exchange)))
+        await self.session.execute(_outbox_insert(self._outbox), outbox_row(envelope, exchange))
         self._published += 1
 
     async def commit(self) -> None:
@@ -107,6 +108,12 @@ class SqlUnitOfWork:
         if self._published and self._on_commit is not None:
             self._on_commit()
         self._published = 0
+
+
+@lru_cache(maxsize=None)
+def _outbox_insert(outbox: Table) -> Any:
+    """Built once; each event's row travels as parameters."""
+    return insert(outbox)
 
 
 def outbox_row(envelope: Envelope[Any], exchange: str) -> dict[str, Any]:
