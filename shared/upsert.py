@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -27,3 +28,37 @@ def _insert_if_absent(dialect: str, table: Table) -> Any:
     """Built once per table: the values travel as parameters (half the client CPU of building
     and cache-keying a statement with the values in it, on the hottest statements)."""
     return _INSERTS[dialect](table).on_conflict_do_nothing()
+
+
+async def get_or_insert(session: AsyncSession, model: type, identity: Any,
+                        values: dict[str, Any]) -> Any:
+    """The row with that primary key, locked on PostgreSQL; created from `values` (the key's
+    columns included) when there is none, safe against a replica creating it at the same
+    moment. A row inserted here is built from what was inserted, not read back."""
+    row = await session.get(model, identity, with_for_update=True)
+    if row is not None:
+        return row
+    if await insert_if_absent(session, model, values):
+        complete = _every_attribute(model, values)
+        if complete is not None:
+            row = model(**complete)
+            make_transient_to_detached(row)  # persistent, with what the insert stored
+            session.add(row)
+            return row
+    return await session.get(model, identity, with_for_update=True, populate_existing=True)
+
+
+def _every_attribute(model: type, values: dict[str, Any]) -> dict[str, Any] | None:
+    """What the INSERT of `values` stored: every other column at its scalar default, or NULL
+    (None) without one; None when the database or a function decides a column's value, so
+    the row must be read back."""
+    complete = dict(values)
+    for attribute in inspect(model).column_attrs:
+        if attribute.key in complete:
+            continue
+        [column] = attribute.columns
+        default = column.default
+        if column.server_default is not None or (default is not None and not default.is_scalar):
+            return None
+        complete[attribute.key] = default.arg if default is not None else None
+    return complete

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
-from shared.upsert import insert_if_absent
+from shared.upsert import get_or_insert
 
 from .orm import PENDING, CaseRecord, DeliveryLogEntry, ScheduledNotification
 
@@ -134,18 +133,9 @@ class Cases:
 
     async def get_or_create(self, ref: str, now: datetime) -> CaseRecord:
         """Locked on PostgreSQL: the events of one case are applied one after the other."""
-        record = await self.session.get(CaseRecord, ref, with_for_update=True)
-        if record is not None:
-            return record
-        values = _new_case(ref, now)
-        if await insert_if_absent(self.session, CaseRecord, values):
-            # Inserted here: the row is what `values` says, and this transaction holds it.
-            record = CaseRecord(**values)
-            make_transient_to_detached(record)
-            self.session.add(record)
-            return record
-        return await self.session.get(CaseRecord, ref, with_for_update=True,
-                                      populate_existing=True)
+        return await get_or_insert(self.session, CaseRecord, ref, dict(
+            ref=ref, deadlines=[], live_reminders=0, protected=False, sender_known=False,
+            consent=False, has_contact=False, closed=False, in_triage=False, updated_at=now))
 
     async def get(self, ref: str) -> CaseRecord | None:
         return await self.session.get(CaseRecord, ref)
@@ -160,13 +150,6 @@ class Cases:
         found = await self.session.scalars(select(CaseRecord.unit_code).distinct().where(
             CaseRecord.unit_code.in_(codes), CaseRecord.closed.is_(False)))
         return set(found)
-
-
-def _new_case(ref: str, now: datetime) -> dict[str, Any]:
-    """Every column, so that the record built from it has nothing left to load."""
-    return {**{column.key: None for column in CaseRecord.__table__.columns}, **dict(
-        ref=ref, deadlines=[], live_reminders=0, protected=False, sender_known=False,
-        consent=False, has_contact=False, closed=False, in_triage=False, updated_at=now)}
 
 
 class DeliveryLog:

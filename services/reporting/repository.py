@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.base import RawEnvelope
-from shared.upsert import insert_if_absent
+from shared.upsert import get_or_insert, insert_if_absent
 
 from .orm import READ_MODEL, Base, CaseFact, ReportBuild, StoredEvent
 
@@ -42,13 +42,12 @@ class Rows:
 
     async def get_or_new(self, table: type[Base], key: dict[str, Any]) -> Any:
         identity = tuple(key[c.name] for c in table.__mapper__.primary_key)
+        if table is CaseFact:  # the row every event of a case meets: replicas race for it
+            return await get_or_insert(self.session, table, identity,
+                                       {**key, "reminders_scheduled": 0})
         row = await self.session.get(table, identity, with_for_update=True)
         if row is not None:
             return row
-        if table is CaseFact:  # the row every event of a case meets: replicas race for it
-            await insert_if_absent(self.session, table, {**key, "reminders_scheduled": 0})
-            return await self.session.get(table, identity, with_for_update=True,
-                                          populate_existing=True)
         row = table(**key)
         self.session.add(row)
         return row
