@@ -134,7 +134,7 @@ def machine() -> dict:
 
 def print_table(r: dict) -> None:
     base = r["baseline"]["msg_per_s"]
-    print(f"\n| measurement | figure | target |\n|---|---:|---|")
+    print("\n| measurement | figure | target |\n|---|---:|---|")
     print(f"| baseline: raw aio-pika, confirms, 2 quorum hops, 1 INSERT per hop | "
           f"{base:,.0f} msg/s | — |")
     base_cpu = r["baseline"].get("cpu_ms_per_msg") or {}

@@ -9,7 +9,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,3 +139,18 @@ class SystemUnderTest:
     def log(self, name: str) -> str:
         path = self.data_dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def wait_until(probe: Callable[[], Any], timeout: float, what: str, *, interval: float = 0.5,
+               tolerate: tuple[type[BaseException], ...] = ()) -> Any:
+    """Polls `probe` until it returns something truthy, and returns that; `tolerate` names the
+    errors of a system still starting (a table not migrated yet, a port not open)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if found := probe():
+                return found
+        except tolerate:
+            pass
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")

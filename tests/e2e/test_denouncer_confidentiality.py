@@ -10,7 +10,7 @@ import aio_pika
 import pytest
 
 from shared.testing.factories import feedback_payload, update_payload
-from shared.testing.system import SystemUnderTest
+from shared.testing.system import SystemUnderTest, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
@@ -58,6 +58,9 @@ async def _drain(queue: aio_pika.abc.AbstractQueue) -> list[bytes]:
 def _events_seen(bodies: list[bytes]) -> set[str]:
     return {json.loads(b)["type"] for b in bodies}
 
+# a service still starting answers nothing yet
+STARTING = {"interval": 0.3, "tolerate": (Exception,)}
+
 
 def test_denouncer_identity_appears_nowhere(amqp_url, tmp_path):
     system = SystemUnderTest(amqp_url=amqp_url, data_dir=tmp_path)
@@ -66,13 +69,13 @@ def test_denouncer_identity_appears_nowhere(amqp_url, tmp_path):
     system.start()
     try:
         asyncio.run(_publish(amqp_url, _denunciation(), "feedback.submit.v1", "tc-1"))
-        _wait_for(lambda: system.get("reporting", "/v1/cases/PAKN-2026-000001").status_code
-                  == 200, "the case to reach reporting")
+        wait_until(lambda: system.get("reporting", "/v1/cases/PAKN-2026-000001").status_code
+                   == 200, 60, "the case to reach reporting", **STARTING)
         accepted = update_payload("PAKN-2026-000001", "accepted", unit_code="THANH_TRA",
                                   note=f"Đã thụ lý đơn của {NAME}")
         asyncio.run(_publish(amqp_url, accepted, "feedback.update.v1", "tc-2"))
-        _wait_for(lambda: system.get("intake", "/v1/cases/PAKN-2026-000001").json()["status"]
-                  == "accepted", "the acceptance")
+        wait_until(lambda: system.get("intake", "/v1/cases/PAKN-2026-000001").json()["status"]
+                   == "accepted", 60, "the acceptance", **STARTING)
         time.sleep(3)
     finally:
         system.stop()
@@ -100,15 +103,3 @@ def _logs(folder: Path) -> dict[str, bytes]:
 def _databases(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir()
             if p.suffix in {".db", ".db-wal", ".db-shm"} or p.name.endswith(("-wal", "-shm"))}
-
-
-def _wait_for(predicate, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except Exception:  # a service still starting answers nothing yet
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")

@@ -9,6 +9,7 @@ import aio_pika
 import pytest
 
 from shared.testing.factories import feedback_body
+from shared.testing.system import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 CASES = 1000
@@ -31,28 +32,19 @@ def _scalar(db, sql: str) -> int:
         return conn.execute(sql).fetchone()[0]
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_routing_killed_mid_stream_loses_and_duplicates_nothing(sqlite_system, tmp_path):
     routing_db, reporting_db = tmp_path / "routing.db", tmp_path / "reporting.db"
     bodies = [feedback_body(seed=i) for i in range(CASES)]
     asyncio.run(_publish_all(sqlite_system.amqp_url, bodies))
-    _wait(lambda: _scalar(routing_db, "SELECT count(*) FROM assignments") >= 150, 120,
-          "routing to be under way")
+    wait_until(lambda: _scalar(routing_db, "SELECT count(*) FROM assignments") >= 150, 120,
+               "routing to be under way")
     sqlite_system.kill("routing")
     killed_at = _scalar(routing_db, "SELECT count(*) FROM assignments")
     print(f"SIGKILL routing after {killed_at} of {CASES} assignments")
     sqlite_system.start(["routing"])
-    _wait(lambda: _scalar(reporting_db, "SELECT count(*) FROM case_facts "
-                                        "WHERE unit_code IS NOT NULL") == CASES, 300,
-          "every case to be assigned and projected")
+    wait_until(lambda: _scalar(reporting_db, "SELECT count(*) FROM case_facts "
+                                             "WHERE unit_code IS NOT NULL") == CASES, 300,
+               "every case to be assigned and projected")
     time.sleep(2)  # anything duplicated would arrive now
     assert killed_at < CASES
     assert _scalar(routing_db, "SELECT count(*) FROM assignments") == CASES

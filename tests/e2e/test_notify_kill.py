@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 
 from shared.contracts.base import make_envelope
 from shared.contracts.routing import Assignment, CaseAssigned, StepDeadline
-from shared.testing.system import SystemUnderTest, free_port
+from shared.testing.system import SystemUnderTest, free_port, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 CASES = 80
@@ -79,15 +79,6 @@ def _rows(db) -> dict[str, str]:
                                  "WHERE kind = 'reminder'").fetchall())
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def inbox():
     slow = SlowInbox()
@@ -115,13 +106,13 @@ def test_notify_killed_mid_send_sends_nothing_twice_and_loses_nothing(system, tm
     slow, db = inbox[1], tmp_path / "notify.db"
     asyncio.run(_publish(system.amqp_url, [_assigned(n) for n in range(CASES)]))
     system.start(["notify"])
-    _wait(lambda: slow.total() >= CASES // 3, 60, "notify to be sending")
+    wait_until(lambda: slow.total() >= CASES // 3, 60, "notify to be sending", interval=0.01)
     system.kill("notify")
     at_kill, in_flight = slow.total(), Counter(_rows(db).values())
     system.start(["notify"])
-    _wait(lambda: len(slow.keys) >= CASES, 120, "every reminder to arrive")
-    _wait(lambda: not {"scheduled", "claimed", "in_doubt"} & set(_rows(db).values()), 60,
-          "the schedule to settle")
+    wait_until(lambda: len(slow.keys) >= CASES, 120, "every reminder to arrive", interval=0.01)
+    wait_until(lambda: not {"scheduled", "claimed", "in_doubt"} & set(_rows(db).values()), 60,
+               "the schedule to settle", interval=0.01)
     time.sleep(1.0)  # a duplicate would arrive now
     rows = _rows(db)
     print(f"killed after {at_kill} of {CASES} mails; rows then: {dict(in_flight)}; "

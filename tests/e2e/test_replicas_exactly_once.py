@@ -19,7 +19,7 @@ from shared.ops.management import ManagementClient
 from shared.ops.queues import queue_rows
 from shared.settings import SERVICES
 from shared.testing.factories import feedback_body
-from shared.testing.system import SystemUnderTest, service_of
+from shared.testing.system import SystemUnderTest, service_of, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
 CASES = int(os.environ.get("DVK_REPLICA_CASES", "5000"))
@@ -112,25 +112,16 @@ def _processed(system: SystemUnderTest, instance: str) -> dict[tuple[str, str], 
     return found
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_two_replicas_of_every_service_process_each_case_exactly_once(system, databases):
     started = time.monotonic()
     asyncio.run(_publish_all(system.amqp_url, CASES))
     published = time.monotonic()
     assigned = ("SELECT count(*) FROM case_facts WHERE unit_code IS NOT NULL "
                 "AND received_at IS NOT NULL")
-    _wait(lambda: _count(databases["reporting"], assigned) == CASES
-          and _count(databases["notify"], "SELECT count(*) FROM notify_cases "
-                                          "WHERE unit_code IS NOT NULL") == CASES,
-          900, "every case to reach reporting and notify")
+    wait_until(lambda: _count(databases["reporting"], assigned) == CASES
+               and _count(databases["notify"], "SELECT count(*) FROM notify_cases "
+                                               "WHERE unit_code IS NOT NULL") == CASES,
+               900, "every case to reach reporting and notify", interval=1)
     done = time.monotonic()
     time.sleep(3)  # anything delivered twice would arrive now
     print(f"\n{CASES} cases, {REPLICAS} replicas each: published in {published - started:.1f}s, "

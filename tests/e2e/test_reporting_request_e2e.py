@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import aio_pika
 import pytest
 
 from shared.testing.factories import feedback_body, movement_payloads, update_payload
-from shared.testing.system import SystemUnderTest
+from shared.testing.system import SystemUnderTest, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
@@ -28,16 +27,6 @@ async def _publish(amqp_url: str, routing_key: str, body: bytes) -> None:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key)
 
 
-def _wait(probe, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _json(system: SystemUnderTest, path: str):
     response = system.get("reporting", path)
     return response.json() if response.status_code == 200 else None
@@ -47,20 +36,21 @@ def test_a_requested_report_counts_what_happened(sqlite_system, tmp_path):
     send = lambda key, body: asyncio.run(_publish(sqlite_system.amqp_url, key, body))  # noqa: E731
     for seed in range(3):
         send("feedback.submit.v1", feedback_body(kind="kien_nghi", seed=seed))
-    _wait(lambda: (_json(sqlite_system, "/v1/summary") or {}).get("assigned") == 3, 90,
-          "three cases assigned and projected")
+    wait_until(lambda: (_json(sqlite_system, "/v1/summary") or {}).get("assigned") == 3, 90,
+               "three cases assigned and projected")
     ref = "PAKN-2026-000001"
     unit = _json(sqlite_system, f"/v1/cases/{ref}")["unit_code"]
     for status in ("accepted", "resolved"):
         send("feedback.update.v1", json.dumps(update_payload(
             ref, status, unit_code=unit, resolution={"result": "da_tra_loi"}
             if status == "resolved" else None)).encode())
-    _wait(lambda: (_json(sqlite_system, f"/v1/cases/{ref}") or {}).get("closed_on"), 60,
-          "the resolution to reach reporting")
+    wait_until(lambda: (_json(sqlite_system, f"/v1/cases/{ref}") or {}).get("closed_on"), 60,
+               "the resolution to reach reporting")
     request = {**movement_payloads()["report.request.v1"], "period": "2026-11"}
     send("report.request.v1", json.dumps(request).encode())
 
-    (report,) = _wait(lambda: _json(sqlite_system, "/v1/reports"), 120, "the report to be built")
+    (report,) = wait_until(lambda: _json(sqlite_system, "/v1/reports"), 120,
+                           "the report to be built")
     files = {f["format"]: Path(f["path"]) for f in report["files"]}
     content = json.loads(files["json"].read_text(encoding="utf-8"))
     assert report["status"] == "done" and report["trigger"] == "request"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import aio_pika
+
+from shared.testing.system import wait_until
 
 FULL = os.environ.get("DVK_FAULTS") == "full"
 # DVK_FAULTS=servers: the reduced sizes, with the server restarts (a quicker drill than `full`).
@@ -98,12 +99,5 @@ def scalar(db: Path, sql: str) -> int:
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str,
              interval: float = 0.5) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except sqlite3.OperationalError:
-            pass  # a table not yet migrated, or briefly locked
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+    """A table not yet migrated, or briefly locked, is a system still starting."""
+    wait_until(predicate, timeout, what, interval=interval, tolerate=(sqlite3.OperationalError,))
