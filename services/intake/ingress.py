@@ -18,6 +18,7 @@ from shared.contracts.catalogue import INGRESS_COMMANDS, UnknownMessageType, mod
 _VERSION_SUFFIX = re.compile(r"^(?P<type>.+)\.v(?P<version>\d+)$")
 _ENVELOPE_KEYS = {"type", "data"}
 _VERSION_HEADER = "x-schema-version"
+MAX_ID_LENGTH = 200  # event_id / correlation_id in the envelope and the stores
 _INGRESS_NAMES = ", ".join(sorted(f"{c.message_type}.v{c.schema_version}" for c in INGRESS_COMMANDS))
 
 
@@ -31,6 +32,28 @@ class IngressMessage:
     message_type: str | None
     correlation_id: str | None
     headers: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # AMQP allows ids and routing keys of 255 bytes; this system stores 200 characters.
+        for name in ("message_id", "correlation_id"):
+            object.__setattr__(self, name, bounded_id(getattr(self, name)))
+        for name in ("routing_key", "message_type"):
+            object.__setattr__(self, name, _bounded_text(getattr(self, name)))
+
+
+def bounded_id(value: str | None) -> str | None:
+    """An id longer than the system keeps stands as its SHA-256: the same long id is still the
+    same message, so de-duplication holds."""
+    if value is None or len(value) <= MAX_ID_LENGTH:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _bounded_text(value: str | None) -> str | None:
+    """Kept for the record only (a name this long is no command), so cut, not hashed."""
+    if value is None or len(value) <= MAX_ID_LENGTH:
+        return value
+    return value[:MAX_ID_LENGTH - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,16 @@ async def test_message_id_names_the_case_a_resend_repeats(intake):
     assert (resent.status, resent.ref) == ("duplicate", first.ref)
 
 
+async def test_ids_longer_than_200_characters_are_accepted_rejected_and_deduplicated(intake):
+    long_id = "urn:hotline:" + "7" * 240  # AMQP allows message ids of 255 bytes
+    first = await _accept(intake, feedback_payload(), long_id)
+    again = await _accept(intake, feedback_payload(), long_id)
+    bad = await _accept(intake, {**feedback_payload(), "kind": "??"}, "urn:bad:" + "8" * 240)
+    assert first.status == "accepted" and (again.status, again.ref) == ("duplicate", first.ref)
+    assert bad.status == "rejected" and bad.errors[0]["field"] == "data.kind"
+    assert await _count(intake, Case) == 1
+
+
 async def test_invalid_message_is_kept_with_its_reason(intake):
     reply = await _accept(intake, {**feedback_payload(), "kind": "??"})
     assert reply.status == "rejected" and reply.errors[0]["field"] == "data.kind"

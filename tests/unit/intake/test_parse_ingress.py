@@ -124,3 +124,20 @@ def test_unknown_version_lists_only_what_integrating_systems_may_send():
     detail = result.errors[0].reason
     assert "feedback.submit.v7 is not known" in detail and "feedback.submit.v1" in detail
     assert "routing.case_assigned" not in detail
+
+
+def test_an_id_longer_than_the_store_keeps_stands_as_its_hash():
+    long_id = "urn:uuid:" + "x" * 240  # AMQP allows 255 bytes
+    first = parse_ingress(_msg(feedback_payload(), message_id=long_id))
+    again = parse_ingress(_msg(feedback_payload(), message_id=long_id))
+    other = parse_ingress(_msg(feedback_payload(), message_id=long_id + "y"))
+    assert isinstance(first, AcceptedCommand)
+    assert first.event_id == again.event_id != other.event_id
+    assert first.event_id.startswith("sha256:") and len(first.event_id) <= 200
+    assert first.correlation_id == first.event_id
+
+
+def test_a_routing_key_too_long_to_be_a_command_is_refused_and_kept_short():
+    msg = _msg(feedback_payload(), routing_key="feedback." + "z" * 250)
+    assert len(msg.routing_key) == 200
+    assert _fields(parse_ingress(msg)) == {"type"}
