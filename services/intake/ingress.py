@@ -8,6 +8,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -131,7 +132,7 @@ def _header_version(value: Any) -> int:
         return 0
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+    if isinstance(value, bool) or (isinstance(value, float | Decimal) and value % 1 != 0):
         raise ValueError(f"{value!r} is not a schema version")
     try:
         version = int(value)

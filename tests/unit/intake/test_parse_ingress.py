@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -105,13 +106,13 @@ def test_unaccented_vietnamese_is_accepted_as_sent():
     assert result.command.subject == "Tre em lang thang"
 
 
-@pytest.mark.parametrize("header", [1, "1", b"1", 1.0])
+@pytest.mark.parametrize("header", [1, "1", b"1", 1.0, Decimal("1")])
 def test_schema_version_header_in_any_client_type_is_read(header):
     result = parse_ingress(_msg(feedback_payload(), headers={"x-schema-version": header}))
     assert isinstance(result, AcceptedCommand)
 
 
-@pytest.mark.parametrize("header", ["abc", b"v1", 1.5, 0, -2, True])
+@pytest.mark.parametrize("header", ["abc", b"v1", 1.5, Decimal("1.5"), 0, -2, True])
 def test_unreadable_schema_version_header_is_refused_naming_the_header(header):
     result = parse_ingress(_msg(feedback_payload(), headers={"x-schema-version": header}))
     assert _fields(result) == {"x-schema-version"}
