@@ -22,7 +22,7 @@ from shared.contracts.updates import UpdateCase
 
 from . import access, handlers
 from .bootstrap import Intake
-from .ingress import IngressMessage
+from .ingress import IngressMessage, as_utf8
 from .orm import ApiKey
 
 _STATUS_CODES = {"accepted": 201, "duplicate": 200, "pending": 202, "rejected": 422}
@@ -66,21 +66,21 @@ def build_http(intake: Intake) -> APIRouter:
     @router.post("/feedback", status_code=201, openapi_extra=_body_schema(SubmitFeedback))
     async def post_feedback(request: Request, key: Key, response: Response,
                             idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("feedback.submit.v1", await request.body(), key, idempotency_key,
+        return await submit("feedback.submit.v1", await _body(request), key, idempotency_key,
                             response)
 
     @router.post("/feedback/{ref}/updates", status_code=201,
                  openapi_extra=_body_schema(UpdateCase))
     async def post_update(ref: str, request: Request, key: Key, response: Response,
                           idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("feedback.update.v1", await request.body(), key, idempotency_key,
+        return await submit("feedback.update.v1", await _body(request), key, idempotency_key,
                             response, ("ref", ref))
 
     @router.post("/tasks/{task_id}/progress", status_code=201,
                  openapi_extra=_body_schema(ReportTaskProgress))
     async def post_progress(task_id: str, request: Request, key: Key, response: Response,
                             idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("task.progress.v1", await request.body(), key, idempotency_key,
+        return await submit("task.progress.v1", await _body(request), key, idempotency_key,
                             response, ("task_id", task_id))
 
     for path, (routing_key, model) in _MOVEMENT_ROUTES.items():
@@ -122,10 +122,14 @@ def _add_movement_route(router: APIRouter, path: str, routing_key: str, model: t
                         submit: Any, key_type: Any, idem_type: Any) -> None:
     async def post_record(request: Request, key: key_type, response: Response,  # type: ignore
                           idempotency_key: idem_type = None) -> dict[str, Any]:  # type: ignore
-        return await submit(routing_key, await request.body(), key, idempotency_key, response)
+        return await submit(routing_key, await _body(request), key, idempotency_key, response)
 
     router.add_api_route(path, post_record, methods=["POST"], status_code=201,
                          name=f"post {routing_key}", openapi_extra=_body_schema(model))
+
+
+async def _body(request: Request) -> bytes:
+    return as_utf8(await request.body(), request.headers.get("content-type"))
 
 
 def _prepare(raw: bytes, key: ApiKey, routing_key: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -77,6 +78,32 @@ class AcceptedCommand:
     command: Payload
     event_id: str
     correlation_id: str
+
+
+def as_utf8(body: bytes, content_type: str | None) -> bytes:
+    """A body in the charset its content type names (windows-1258, from older Vietnamese
+    systems) re-encoded as UTF-8, so that it is read, kept and replayed as text. Without a
+    charset, or in UTF-8/16/32 (which JSON recognises by itself), or when the body does not
+    decode, the bytes stay as sent and the JSON reading names what is wrong."""
+    charset = _charset(content_type)
+    try:
+        codec = codecs.lookup(charset).name if charset else None
+    except LookupError:
+        return body
+    if codec is None or codec.startswith(("utf-8", "utf-16", "utf-32")):
+        return body
+    try:
+        return body.decode(codec).encode("utf-8")
+    except UnicodeDecodeError:
+        return body
+
+
+def _charset(content_type: str | None) -> str | None:
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
 
 
 def parse_ingress(msg: IngressMessage) -> AcceptedCommand | Rejection:

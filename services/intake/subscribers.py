@@ -14,7 +14,7 @@ from shared.messaging.topology import queue_spec
 
 from . import handlers, updates
 from .bootstrap import Intake
-from .ingress import IngressMessage
+from .ingress import IngressMessage, as_utf8
 
 
 def build_router(intake: Intake) -> RabbitRouter:
@@ -53,7 +53,8 @@ async def raw_body(message: Any) -> bytes:
 def as_ingress(message: RabbitMessage) -> IngressMessage:
     raw = message.raw_message
     return IngressMessage(
-        body=bytes(message.body), message_id=raw.message_id, routing_key=raw.routing_key,
+        body=as_utf8(bytes(message.body), raw.content_type), message_id=raw.message_id,
+        routing_key=raw.routing_key,
         message_type=raw.type, correlation_id=raw.correlation_id,
         headers=dict(raw.headers or {}),
     )

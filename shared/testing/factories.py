@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -135,3 +136,20 @@ def movement_payloads() -> dict[str, dict[str, Any]]:
             "family": "dan_van_kheo", "period": "2026-H1", "scope": "department",
             "requested_by": "Văn phòng Sở"},
     }
+
+
+def windows_1258(text: str) -> bytes:
+    """How an older Vietnamese system writes it: a base letter with its circumflex, breve or
+    horn precomposed, then the tone mark as a combining character."""
+    out = []
+    for char in unicodedata.normalize("NFD", text):
+        if out and unicodedata.combining(char):
+            out[-1].append(char)
+        else:
+            out.append([char])
+    written = ""
+    for base, *marks in out:
+        shape = [m for m in marks if m in "\u0302\u0306\u031b"]
+        written += unicodedata.normalize("NFC", base + "".join(shape))
+        written += "".join(m for m in marks if m not in shape)
+    return written.encode("cp1258")

@@ -1,13 +1,14 @@
 """The four services in-process on a real RabbitMQ (a fresh vhost per test)."""
 
 import json
+import unicodedata
 import uuid
 
 import aio_pika
 import httpx
 import pytest
 
-from shared.testing.factories import feedback_body
+from shared.testing.factories import feedback_body, feedback_payload, windows_1258
 from shared.testing.inprocess import eventually, running
 
 pytestmark = pytest.mark.broker
@@ -16,15 +17,17 @@ ALL = ("intake", "routing", "notify", "reporting")
 
 async def _publish(amqp_url: str, body: bytes, *, routing_key="feedback.submit.v1",
                    message_id: str | None = None, exchange="dvk.ingress",
-                   message_type: str | None = None) -> None:
+                   message_type: str | None = None, content_type="application/json",
+                   headers: dict | None = None) -> None:
     """Plain aio-pika, as any integrating system would publish."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         target = await channel.get_exchange(exchange)
         await target.publish(aio_pika.Message(
-            body, message_id=message_id, content_type="application/json", type=message_type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key)
+            body, message_id=message_id, content_type=content_type, type=message_type,
+            headers=headers, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=routing_key)
 
 
 async def _get(parts, path: str):
@@ -54,6 +57,26 @@ async def test_same_message_twice_from_raw_aiopika_is_one_case(amqp_url, tmp_pat
 async def _scheduled(reporting_parts):
     case = await _get(reporting_parts, "/v1/cases/PAKN-2026-000001")
     return case and case["reminders_scheduled"] > 0
+
+
+async def test_a_legacy_client_in_windows_1258_with_a_long_id_and_a_string_header(amqp_url,
+                                                                                   tmp_path):
+    """As an older .NET or Java system publishes: its own charset, an id of 250 characters, the
+    schema version as a string header, a generic routing key with the type property."""
+    payload = feedback_payload(kind="kien_nghi")
+    body = windows_1258(json.dumps(payload, ensure_ascii=False))
+    async with running(("intake",), amqp_url=amqp_url, data_dir=tmp_path) as parts:
+        for _ in range(2):
+            await _publish(amqp_url, body, routing_key="legacy", message_type="feedback.submit",
+                           message_id="urn:hotline:" + "7" * 238, headers={"x-schema-version": "1"},
+                           content_type="application/json; charset=windows-1258")
+        await _publish(amqp_url, feedback_body(), message_id="marker")  # 000002: the two were one
+        await eventually(lambda: _get(parts["intake"], "/v1/cases/PAKN-2026-000002"))
+        case = await _get(parts["intake"], "/v1/cases/PAKN-2026-000001")
+        rejected = await _get(parts["intake"], "/v1/rejected")
+    assert case["subject"] == unicodedata.normalize("NFC", payload["subject"])
+    assert case["content"] == unicodedata.normalize("NFC", payload["content"])
+    assert rejected == []
 
 
 async def test_invalid_message_is_kept_and_the_next_one_flows(amqp_url, tmp_path):

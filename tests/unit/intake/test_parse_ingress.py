@@ -1,11 +1,18 @@
 import json
+import unicodedata
 from decimal import Decimal
 
 import pytest
 
-from services.intake.ingress import AcceptedCommand, IngressMessage, Rejection, parse_ingress
+from services.intake.ingress import (
+    AcceptedCommand,
+    IngressMessage,
+    Rejection,
+    as_utf8,
+    parse_ingress,
+)
 from shared.contracts.feedback import SubmitFeedback
-from shared.testing.factories import feedback_payload
+from shared.testing.factories import feedback_payload, windows_1258
 
 
 def _msg(body, *, routing_key="feedback.submit.v1", message_id="m-1", message_type=None,
@@ -142,3 +149,21 @@ def test_a_routing_key_too_long_to_be_a_command_is_refused_and_kept_short():
     msg = _msg(feedback_payload(), routing_key="feedback." + "z" * 250)
     assert len(msg.routing_key) == 200
     assert _fields(parse_ingress(msg)) == {"type"}
+
+
+def test_a_body_in_windows_1258_is_read_as_its_charset_says():
+    payload = feedback_payload(kind="kien_nghi")
+    body = windows_1258(json.dumps(payload, ensure_ascii=False))
+    assert as_utf8(body, "application/json") == body  # no charset: as sent
+    assert _fields(parse_ingress(_msg(body))) == {"body"}  # not UTF-8
+    result = parse_ingress(_msg(as_utf8(body, 'application/json; charset="Windows-1258"')))
+    assert isinstance(result, AcceptedCommand)
+    assert result.command.subject == unicodedata.normalize("NFC", payload["subject"])
+    assert result.command.content == unicodedata.normalize("NFC", payload["content"])
+
+
+def test_a_body_that_does_not_decode_in_its_charset_is_refused_as_sent():
+    body = "{\"subject\": \"Đề nghị\"}".encode("utf-8") + b"\xff\xfe\x81"
+    assert as_utf8(body, "application/json; charset=utf-8") == body
+    assert as_utf8(body, "application/json; charset=no-such-charset") == body
+    assert _fields(parse_ingress(_msg(as_utf8(body, "text/plain; charset=ascii")))) == {"body"}
