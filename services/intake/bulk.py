@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.contracts.plan import ReportTaskProgress
+from shared.validation import field_errors
 
 COLUMNS = ("task_id", "unit_code", "period", "percent_done", "status", "done_text", "evidence",
            "reported_at", "external_id", "source_system")
@@ -41,15 +42,14 @@ def to_payload(row: dict[str, Any], number: int, *, source: str,
                default_source: str) -> dict[str, Any] | list[dict[str, str]]:
     """The row as a task.progress.v1 payload, or its errors naming the column."""
     if "_invalid" in row:
-        return [{"field": "row", "reason": "not an object"}]
+        return [{"field": "row", "reason": "dòng không phải một đối tượng — not an object"}]
     payload = {k: _clean(k, v) for k, v in row.items() if k in COLUMNS and v not in (None, "")}
     payload.setdefault("source_system", default_source)
     payload.setdefault("external_id", f"{source}#{number}")
     try:
         ReportTaskProgress.model_validate(payload)
     except ValidationError as exc:
-        return [{"field": ".".join(str(p) for p in e["loc"]) or "row", "reason": e["msg"]}
-                for e in exc.errors(include_input=False)]
+        return field_errors(exc, whole="row")
     return payload
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from shared.contracts.base import Envelope, Payload
 from shared.contracts.catalogue import INGRESS_COMMANDS, UnknownMessageType, model_for
+from shared.validation import field_errors
 
 _VERSION_SUFFIX = re.compile(r"^(?P<type>.+)\.v(?P<version>\d+)$")
 _ENVELOPE_KEYS = {"type", "data"}
@@ -110,9 +111,11 @@ def parse_ingress(msg: IngressMessage) -> AcceptedCommand | Rejection:
     try:
         document = json.loads(msg.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _reject("body is not valid JSON", "body", str(exc))
+        return _reject(_both("nội dung không phải JSON hợp lệ", "body is not valid JSON"),
+                       "body", str(exc))
     if not isinstance(document, dict):
-        return _reject("body must be a JSON object", "body", "expected an object")
+        return _reject(_both("nội dung phải là một đối tượng JSON", "body must be a JSON object"),
+                       "body", "expected an object")
     document = _nfc(document)
     if _ENVELOPE_KEYS <= document.keys():
         return _parse_envelope(document, msg)
@@ -123,7 +126,8 @@ def _parse_envelope(document: dict[str, Any], msg: IngressMessage) -> AcceptedCo
     try:
         envelope = Envelope[dict[str, Any]].model_validate(document)
     except ValidationError as exc:
-        return _from_validation("envelope is invalid", exc, prefix="")
+        return _from_validation(_both("phong bì thông điệp không hợp lệ", "envelope is invalid"),
+                                exc, prefix="")
     return _validate_command(envelope.type, envelope.schema_version, envelope.data,
                              event_id=envelope.event_id, correlation_id=envelope.correlation_id)
 
@@ -132,9 +136,11 @@ def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedComman
     try:
         message_type, version = _type_of(msg)
     except ValueError as exc:
-        return _reject("schema version header is not a whole number", _VERSION_HEADER, str(exc))
+        return _reject(_both("phiên bản mẫu dữ liệu phải là số nguyên",
+                             "schema version header is not a whole number"),
+                       _VERSION_HEADER, str(exc))
     if message_type is None:
-        return _reject("message type unknown", "type",
+        return _reject(_both("không rõ loại thông điệp", "message type unknown"), "type",
                        "set the AMQP type property or a routing key such as feedback.submit.v1")
     event_id = msg.message_id or _content_id(msg.body)
     return _validate_command(message_type, version, document, event_id=event_id,
@@ -175,25 +181,32 @@ def _validate_command(message_type: str, version: int, data: Any, *, event_id: s
     try:
         model = model_for(message_type, version)
     except UnknownMessageType:
-        return _reject("unknown message type or schema version", "type",
+        return _reject(_both("loại thông điệp hoặc phiên bản không được hỗ trợ",
+                             "unknown message type or schema version"), "type",
                        f"{message_type}.v{version} is not known; integrating systems may send: "
                        f"{_INGRESS_NAMES}")
     if model not in INGRESS_COMMANDS:
-        return _reject("not a command integrating systems may send", "type",
+        return _reject(_both("hệ thống bên ngoài không được gửi loại thông điệp này",
+                             "not a command integrating systems may send"), "type",
                        f"{message_type}.v{version} is an event, not an ingress command")
     try:
         command = model.model_validate(data)
     except ValidationError as exc:
-        return _from_validation(f"{message_type}.v{version} is invalid", exc, prefix="data.")
+        return _from_validation(_both(f"{message_type}.v{version} không hợp lệ",
+                                      f"{message_type}.v{version} is invalid"),
+                                exc, prefix="data.")
     return AcceptedCommand(command=command, event_id=event_id, correlation_id=correlation_id)
 
 
 def _from_validation(reason: str, exc: ValidationError, *, prefix: str) -> Rejection:
-    errors = tuple(
-        FieldError(prefix + (".".join(str(p) for p in err["loc"]) or "body"), err["msg"])
-        for err in exc.errors(include_input=False)
-    )
+    errors = tuple(FieldError(e["field"], e["reason"])
+                   for e in field_errors(exc, prefix=prefix, whole="body"))
     return Rejection(reason=reason, errors=errors)
+
+
+def _both(vietnamese: str, english: str) -> str:
+    """The Office reads the first part; the integrating system's developers the second."""
+    return f"{vietnamese} — {english}"
 
 
 def _reject(reason: str, field_name: str, detail: str) -> Rejection:
