@@ -83,20 +83,30 @@ class AcceptedCommand:
 
 def as_utf8(body: bytes, content_type: str | None) -> bytes:
     """A body in the charset its content type names (windows-1258, from older Vietnamese
-    systems) re-encoded as UTF-8, so that it is read, kept and replayed as text. Without a
-    charset, or in UTF-8/16/32 (which JSON recognises by itself), or when the body does not
-    decode, the bytes stay as sent and the JSON reading names what is wrong."""
+    systems) re-encoded as UTF-8, so that it is read, kept and replayed as text. A body that is
+    valid UTF-8 stays as sent whatever the label says (clients often label UTF-8 as
+    iso-8859-1, and Vietnamese in a one-byte charset is practically never valid UTF-8); so does
+    one without a charset, in UTF-16/32 (which JSON recognises by itself), or that does not
+    decode, and the JSON reading then names what is wrong."""
     charset = _charset(content_type)
     try:
         codec = codecs.lookup(charset).name if charset else None
     except LookupError:
         return body
-    if codec is None or codec.startswith(("utf-8", "utf-16", "utf-32")):
+    if codec is None or codec.startswith(("utf-8", "utf-16", "utf-32")) or _is_utf8(body):
         return body
     try:
         return body.decode(codec).encode("utf-8")
     except UnicodeDecodeError:
         return body
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _charset(content_type: str | None) -> str | None:

@@ -162,6 +162,15 @@ def test_a_body_in_windows_1258_is_read_as_its_charset_says():
     assert result.command.content == unicodedata.normalize("NFC", payload["content"])
 
 
+def test_utf8_labelled_as_a_one_byte_charset_is_still_read_as_utf8():
+    payload = feedback_payload(kind="kien_nghi")
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    for label in ("iso-8859-1", "windows-1258", "us-ascii"):
+        assert as_utf8(body, f"application/json; charset={label}") == body
+    result = parse_ingress(_msg(as_utf8(body, "application/json; charset=iso-8859-1")))
+    assert result.command.subject == unicodedata.normalize("NFC", payload["subject"])
+
+
 def test_a_body_that_does_not_decode_in_its_charset_is_refused_as_sent():
     body = "{\"subject\": \"Đề nghị\"}".encode("utf-8") + b"\xff\xfe\x81"
     assert as_utf8(body, "application/json; charset=utf-8") == body
