@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -88,6 +90,21 @@ def sqlite_writer(sessions: async_sessionmaker) -> SqliteWriter | None:
     if key not in _SQLITE_WRITERS:
         _SQLITE_WRITERS[key] = SqliteWriter()
     return _SQLITE_WRITERS[key]
+
+
+@asynccontextmanager
+async def sqlite_turn(sessions: async_sessionmaker) -> AsyncIterator[None]:
+    """Waits for the database's writer queue on SQLite (nothing on PostgreSQL), for work that
+    opens its own short transactions rather than a unit of work (the outbox relay)."""
+    writer = sqlite_writer(sessions)
+    if writer is None:
+        yield
+        return
+    await writer.acquire()
+    try:
+        yield
+    finally:
+        writer.release()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -39,26 +39,37 @@ async def get_or_insert(session: AsyncSession, model: type, identity: Any,
     if row is not None:
         return row
     if await insert_if_absent(session, model, values):
-        complete = _every_attribute(model, values)
-        if complete is not None:
-            row = model(**complete)
+        stored = _as_stored(model, values)
+        if stored is not None:
+            row = model(**stored)
             make_transient_to_detached(row)  # persistent, with what the insert stored
             session.add(row)
             return row
     return await session.get(model, identity, with_for_update=True, populate_existing=True)
 
 
-def _every_attribute(model: type, values: dict[str, Any]) -> dict[str, Any] | None:
-    """What the INSERT of `values` stored: every other column at its scalar default, or NULL
-    (None) without one; None when the database or a function decides a column's value, so
-    the row must be read back."""
-    complete = dict(values)
+_DECIDED_ELSEWHERE = object()  # a server default or a function: known only by reading back
+
+
+def _as_stored(model: type, values: dict[str, Any]) -> dict[str, Any] | None:
+    """What the INSERT of `values` stored, or None when a column it left out was decided by
+    the database or a function (the row must then be read back)."""
+    stored = {**_column_defaults(model), **values}
+    if any(value is _DECIDED_ELSEWHERE for value in stored.values()):
+        return None
+    return stored
+
+
+@lru_cache(maxsize=None)
+def _column_defaults(model: type) -> dict[str, Any]:
+    """Per attribute, what an INSERT without it stores: its scalar default, NULL (None), or
+    _DECIDED_ELSEWHERE."""
+    defaults: dict[str, Any] = {}
     for attribute in inspect(model).column_attrs:
-        if attribute.key in complete:
-            continue
         [column] = attribute.columns
         default = column.default
         if column.server_default is not None or (default is not None and not default.is_scalar):
-            return None
-        complete[attribute.key] = default.arg if default is not None else None
-    return complete
+            defaults[attribute.key] = _DECIDED_ELSEWHERE
+        else:
+            defaults[attribute.key] = default.arg if default is not None else None
+    return defaults

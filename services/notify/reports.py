@@ -100,7 +100,7 @@ async def on_report_generated(envelope: Envelope[ReportGenerated], *,
     """reporting.report_generated: one mail to the Office with every file attached."""
     report = envelope.data
     async with uow() as work:
-        if await work.already_processed(envelope.event_id, CONSUMER):
+        if not await work.claim(envelope.event_id, CONSUMER):
             return
         now = planning.clock()
         item = delivery_item(report, now)
@@ -108,5 +108,4 @@ async def on_report_generated(envelope: Envelope[ReportGenerated], *,
             values = scheduling.row_values(item, unit_code=OFFICE, now=now,
                                            context={**delivery_context(report), **trace(envelope)})
             scheduling.add_rows(work, scheduling.with_copies(values, planning.webhooks))
-        await work.mark_processed(envelope.event_id, CONSUMER)
         await work.commit()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.contracts.base import utc_now
-from shared.db import is_postgres, sqlite_writer
+from shared.db import is_postgres, sqlite_turn
 from shared.logging import get_logger
 
 log = get_logger()
@@ -84,27 +83,14 @@ class OutboxRelay:
                 sent, failure = await self._publish_rows(rows)
                 await self._mark_published(session, sent)
         else:
-            async with self._writing(), self._sessions() as session, session.begin():
+            async with sqlite_turn(self._sessions), self._sessions() as session, session.begin():
                 rows = (await session.execute(self._unpublished())).all()
             sent, failure = await self._publish_rows(rows)
-            async with self._writing(), self._sessions() as session, session.begin():
+            async with sqlite_turn(self._sessions), self._sessions() as session, session.begin():
                 await self._mark_published(session, sent)
         if failure is not None:
             raise failure
         return len(sent)
-
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[None]:
-        """In turn with the units of work on the same SQLite database (shared/db.py)."""
-        writer = sqlite_writer(self._sessions)
-        if writer is None:
-            yield
-            return
-        await writer.acquire()
-        try:
-            yield
-        finally:
-            writer.release()
 
     def _unpublished(self) -> Any:
         return (select(self._outbox).where(self._outbox.c.published_at.is_(None))
@@ -125,6 +111,6 @@ class OutboxRelay:
 
     async def purge_published(self) -> None:
         cutoff = utc_now() - self._keep_published
-        async with self._writing(), self._sessions() as session, session.begin():
+        async with sqlite_turn(self._sessions), self._sessions() as session, session.begin():
             await session.execute(delete(self._outbox).where(
                 self._outbox.c.published_at.is_not(None), self._outbox.c.published_at < cutoff))
