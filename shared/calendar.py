@@ -14,18 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import holidays
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The law counts in local days: a moment's day is the day as seen in the province.
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_OVERRIDES_PATH = Path(__file__).parent / "catalogue" / "calendar_overrides.yaml"
 _ONE_DAY = timedelta(days=1)
 # Far enough for any lawful period (the longest is well under a year of working days).
 _MAX_SEARCH_DAYS = 3660
+
+
+def local_date(moment: datetime) -> date:
+    """The day `moment` falls on in Asia/Ho_Chi_Minh, whatever offset it carries."""
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 class CalendarOverridesError(ValueError):

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from shared.calendar import local_date
 from shared.contracts.feedback import FeedbackReceived, SenderSummary, SubmitFeedback
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def case_reference(received_at: datetime, number: int) -> str:
-    return f"PAKN-{received_at.astimezone(VN_TZ).year}-{number:06d}"
+    return f"PAKN-{local_date(received_at).year}-{number:06d}"
 
 
 def reference_year(received_at: datetime) -> int:
-    return received_at.astimezone(VN_TZ).year
+    return local_date(received_at).year
 
 
 def sender_identifiers(cmd: SubmitFeedback) -> list[str | None]:

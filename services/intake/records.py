@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.calendar import local_date
 from shared.contracts.base import Payload, utc_now
 from shared.contracts.plan import (
     InspectionRecorded,
@@ -63,7 +64,7 @@ def _task_or_refuse(cmd: ReportTaskProgress, deps: Deps) -> tuple[Any, Any]:
     task = deps.plan.task(cmd.task_id)
     if task is None:
         raise CommandRefused(f"không có nhiệm vụ {cmd.task_id} trong kế hoạch", "data.task_id")
-    on = cmd.reported_at.date()
+    on = local_date(cmd.reported_at)
     if cmd.unit_code not in deps.plan.units_for(task, units=deps.units, on=on):
         raise CommandRefused(f"đơn vị {cmd.unit_code} không được giao nhiệm vụ {cmd.task_id}",
                              "data.unit_code")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.calendar import local_date
 from shared.confidential import Sealer, redact_identity
 from shared.contracts.base import Envelope, utc_now
 from shared.contracts.routing import CaseAssigned, CaseReassigned
@@ -65,7 +66,7 @@ def _apply(case: Case, cmd: UpdateCase, deps: Deps) -> CaseStatus:
     except lifecycle.Refused as refused:
         raise CommandRefused(str(refused), "data.status") from None
     if cmd.transfer and cmd.transfer.to_unit:
-        if deps.units.get(cmd.transfer.to_unit, on=cmd.occurred_at.date()) is None:
+        if deps.units.get(cmd.transfer.to_unit, on=local_date(cmd.occurred_at)) is None:
             raise CommandRefused(f"không có đơn vị {cmd.transfer.to_unit} trong danh mục",
                                  "data.transfer.to_unit")
     new = lifecycle.apply(state, cmd)

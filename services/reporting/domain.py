@@ -18,19 +18,15 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from shared.calendar import LOCAL_TZ, local_date  # noqa: F401  (re-exported to the service)
+
 RESOLVE_STEP = "giai_quyet"
 PROCESSING_STATUSES = frozenset(
     {"accepted", "in_progress", "extended", "transferred", "resolved", "rejected"})
 TASK_STATUS = {"not_started": "chua_trien_khai", "in_progress": "dang_thuc_hien",
                "done": "hoan_thanh", "blocked": "vuong_mac"}
 RECOGNISED = frozenset({"cong_nhan", "tieu_bieu", "de_nghi_khen_thuong"})
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
 
 
 def is_newer(at: datetime | date, event_id: str, current_at: datetime | date | None,

@@ -25,8 +25,10 @@ from services.routing.deadlines import (
 from services.routing.explanations import KIND_LABELS_VI
 from services.routing.rules import RoutingDecision, RoutingInput, RuleBook
 from shared.units import UnitCatalogue
-from shared.calendar import WorkingCalendar, default_calendar
+from shared.calendar import WorkingCalendar, local_date
+from shared.contracts.base import utc_now
 from shared.contracts.feedback import Channel, FeedbackKind
+from shared.settings import CommonSettings, catalogue_file
 from shared.text import nfc
 
 app = typer.Typer(help="Định tuyến đơn thư đến đơn vị phụ trách.", no_args_is_help=True)
@@ -35,6 +37,12 @@ deadline_app = typer.Typer(help="Tính thời hạn xử lý, giải quyết đ�
 _DATE = ["%Y-%m-%d"]
 _UNIT_LABELS = {"calendar": "ngày", "working": "ngày làm việc"}
 _FROM_LABELS = {"receipt": "ngày nhận đơn", "acceptance": "ngày thụ lý"}
+
+
+def _catalogue(given: Path | None, name: str) -> Path | None:
+    """The file named on the command line, else the operator's copy in DVK_CATALOGUE_DIR (as
+    the service reads it), else None: the default shipped with the code."""
+    return given or catalogue_file(CommonSettings(), name)
 
 
 @app.command("explain")
@@ -56,7 +64,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
 ) -> None:
     """Cho biết đơn sẽ được giao cho đơn vị nào và vì sao."""
-    routed_on = on.date() if on else date.today()
+    routed_on = on.date() if on else local_date(utc_now())
     item = RoutingInput(
         kind=kind.value,
         content=nfc(text),
@@ -66,7 +74,8 @@ def explain(
         commune=commune,
         decision_issuer_unit=decision_issuer,
     )
-    decision = RuleBook.load(rules).route(item, units=UnitCatalogue.load(units), on=routed_on)
+    decision = RuleBook.load(_catalogue(rules, "rules.yaml")).route(
+        item, units=UnitCatalogue.load(_catalogue(units, "units.yaml")), on=routed_on)
     typer.echo(_decision_json(decision, routed_on) if as_json else _decision_text(decision))
 
 
@@ -86,6 +95,9 @@ def deadline_command(
         int | None, typer.Option("--round", min=1, max=2, help="Khiếu nại lần 1 hay 2.")
     ] = None,
     policies: Annotated[Path | None, typer.Option(help="Tệp deadline_policies.yaml khác.")] = None,
+    calendar: Annotated[
+        Path | None, typer.Option(help="Tệp calendar_overrides.yaml khác.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
 ) -> None:
     """Tính hạn từng bước (xử lý đơn, thụ lý, giải quyết...) theo lịch làm việc."""
@@ -94,7 +106,10 @@ def deadline_command(
         kind.value, received.date(), accepted_on, complaint_round, complicated, remote
     )
     try:
-        deadlines = _deadlines(request, step, DeadlinePolicies.load(policies), default_calendar())
+        deadlines = _deadlines(
+            request, step,
+            DeadlinePolicies.load(_catalogue(policies, "deadline_policies.yaml")),
+            WorkingCalendar(_catalogue(calendar, "calendar_overrides.yaml")))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     output = _deadlines_json(request, deadlines) if as_json else _deadlines_text(request, deadlines)

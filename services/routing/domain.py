@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from shared.calendar import WorkingCalendar
+from shared.calendar import WorkingCalendar, local_date
 from shared.contracts.feedback import FeedbackReceived
 from shared.contracts.routing import Assignment, StepDeadline
 
@@ -15,7 +14,6 @@ from .deadline_policies import DeadlinePolicies
 from .rules import RoutingDecision, RoutingInput, RuleBook
 from shared.units import UnitCatalogue
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ def routing_input(case: FeedbackReceived) -> RoutingInput:
 
 def received_on(case: FeedbackReceived) -> date:
     """The law counts in local days: the day of receipt as seen in Hà Tĩnh."""
-    return case.received_at.astimezone(VN_TZ).date()
+    return local_date(case.received_at)
 
 
 def assignment_of(decision: RoutingDecision) -> Assignment:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shared.calendar import local_date
 from shared.contracts.base import Envelope, caused_by, utc_now
 from shared.contracts.feedback import FeedbackKind, FeedbackReceived
 from shared.contracts.routing import Assignment as AssignmentContract
@@ -95,7 +96,7 @@ async def apply_status_change(envelope: Envelope[CaseStatusChanged], *,
 
 
 def track_of(a: Assignment) -> Track:
-    return Track(kind=a.kind, received_on=a.received_on or a.received_at.date(),
+    return Track(kind=a.kind, received_on=a.received_on or local_date(a.received_at),
                  complaint_round=a.complaint_round, unit_code=a.unit_code,
                  accepted_on=a.accepted_on, closed=a.closed,
                  extensions=tuple(Extension(**e) for e in a.extensions or []))

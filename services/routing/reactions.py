@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from shared.calendar import WorkingCalendar
+from shared.calendar import WorkingCalendar, local_date
 from shared.contracts.routing import StepDeadline
 from shared.contracts.updates import CaseStatus, CaseStatusChanged
 from shared.errors import PermanentError
@@ -16,7 +15,6 @@ from . import deadlines
 from .deadline_policies import DeadlinePolicies, Step
 from .domain import contract_deadline
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def _extended(step: deadlines.StepDeadline, ext: Extension, policies: DeadlinePo
 def react(track: Track, change: CaseStatusChanged, *, policies: DeadlinePolicies,
           calendar: WorkingCalendar, units: UnitCatalogue) -> Reaction | None:
     """The new track and what to announce, or None when the change moves nothing of routing's."""
-    on = change.occurred_at.astimezone(VN_TZ).date()
+    on = local_date(change.occurred_at)
     new = _next_track(track, change, on, units)
     if new is None:
         return None

@@ -82,3 +82,19 @@ def test_deadline_refuses_round_for_a_denunciation() -> None:
     flat = " ".join(result.output.replace("│", " ").split())
     assert result.exit_code != 0
     assert "chỉ áp dụng cho đơn khiếu nại" in flat
+
+
+def test_deadline_reads_the_operators_calendar_like_the_service(
+        tmp_path, monkeypatch) -> None:
+    """With DVK_CATALOGUE_DIR set, the CLI answers as the running service would."""
+    shipped = run("deadline", "phan_anh", "--from", "2026-11-14", "--json")
+    (tmp_path / "calendar_overrides.yaml").write_text(
+        "days_off: []\nworking_days:\n  - date: 2026-11-24\n    name: Ngày làm việc\n")
+    monkeypatch.setenv("DVK_CATALOGUE_DIR", str(tmp_path))
+    edited = run("deadline", "phan_anh", "--from", "2026-11-14", "--json")
+
+    def handling_due(output: str) -> str:
+        return json.loads(output)["deadlines"][0]["due_on"]
+
+    assert handling_due(shipped) == "2026-11-25"  # 24/11 off in the shipped calendar
+    assert handling_due(edited) == "2026-11-24"
