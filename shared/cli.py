@@ -30,7 +30,8 @@ def run(service: Annotated[str, typer.Argument(help="intake | routing | notify |
 
 
 @app.command()
-def up(restart: Annotated[bool, typer.Option(help="restart a service that crashes")] = False
+def up(restart: Annotated[bool, typer.Option(
+        help="start again a service that dies (after a growing pause if it keeps dying)")] = True
        ) -> None:
     """Run the four services, each its own process; Ctrl-C stops them all."""
     from shared.supervisor import supervise
