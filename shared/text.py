@@ -22,12 +22,15 @@ def nfc(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip Vietnamese diacritics, map đ→d and collapse whitespace.
+    """Lowercase, strip Vietnamese diacritics, map đ→d and collapse whitespace; invisible
+    format characters (a soft hyphen or zero-width space pasted from a web page or Word) are
+    dropped, so they cannot split a word.
 
     >>> fold("  Trợ cấp   THẤT NGHIỆP, Đà Nẵng ")
     'tro cap that nghiep, da nang'
     """
-    decomposed = unicodedata.normalize("NFD", text.lower())
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    decomposed = unicodedata.normalize("NFD", visible.lower())
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = without_marks.translate(_UNDECOMPOSABLE)
     return _WHITESPACE.sub(" ", plain).strip()

@@ -15,6 +15,9 @@ from shared.text import fold, nfc, phrase_pattern
         ("  người   có\tcông \n", "nguoi co cong"),
         ("Ưu đãi – ơn nghĩa", "uu dai – on nghia"),
         ("ðường", "duong"),
+        ("thất nghi\u00adệp", "that nghiep"),  # soft hyphen pasted from Word
+        ("trợ\u200b cấp\u2060", "tro cap"),  # zero-width space, word joiner
+        ("\ufeffBHXH", "bhxh"),  # a byte-order mark at the start
         ("", ""),
     ],
 )
