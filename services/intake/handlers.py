@@ -6,13 +6,14 @@ when that arrives), or rejected (kept, sealed, with its reasons, and announced).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from shared import metrics
 from shared.confidential import Sealer
@@ -95,14 +96,18 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
 async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps: Deps,
                  pending_id: int | None = None) -> IngressReply:
     errors = [e.as_dict() for e in rejection.errors]
+    digest = hashlib.sha256(msg.body).hexdigest()
     async with deps.uow() as work:
-        if msg.message_id and (earlier := await _rejected_before(work, msg.message_id)):
+        if msg.message_id and (earlier := await _rejected_before(work, msg.message_id, digest)):
+            if pending_id is not None:
+                await consume_pending(work, pending_id)
+                await work.commit()
             return earlier
         rejection_id = str(uuid.uuid4())
         work.rejected.add(RejectedMessage(
             id=rejection_id, received_at=utc_now(), message_id=msg.message_id,
             routing_key=msg.routing_key, message_type=msg.message_type, way_in=way_in,
-            reason=rejection.reason, errors=errors, status="pending",
+            reason=rejection.reason, errors=errors, status="pending", body_sha256=digest,
             sealed_body=deps.sealer.seal(msg.body.decode("utf-8", errors="backslashreplace"))))
         await work.publish(make_envelope(IntakeRejected(
             rejection_id=rejection_id, source_message_id=msg.message_id,
@@ -118,10 +123,14 @@ async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps
                         errors=errors)
 
 
-async def _rejected_before(work: IntakeUnitOfWork, message_id: str) -> IngressReply | None:
-    """A redelivered refusal is answered as the first time, not stored twice."""
+async def _rejected_before(work: IntakeUnitOfWork, message_id: str,
+                           digest: str) -> IngressReply | None:
+    """A redelivered refusal (the same id and bytes) is answered as the first time, not stored
+    twice. Rows kept before the digest was stored match by id alone."""
     found = await work.session.scalar(select(RejectedMessage).where(
-        RejectedMessage.message_id == message_id, RejectedMessage.status == "pending"))
+        RejectedMessage.message_id == message_id, RejectedMessage.status == "pending",
+        or_(RejectedMessage.body_sha256 == digest, RejectedMessage.body_sha256.is_(None)))
+        .order_by(RejectedMessage.received_at.desc()).limit(1))
     if found is None:
         return None
     return IngressReply(status="rejected", rejection_id=found.id, reason=found.reason,
@@ -163,7 +172,7 @@ def pending_message(pending: PendingCommand, sealer: Sealer) -> IngressMessage:
     """A kept command, as it came in, to run through the same path again."""
     return IngressMessage(body=sealer.open(pending.sealed_command).encode(),
                           message_id=pending.message_id, routing_key=pending.message_type,
-                          message_type=None, correlation_id=pending.correlation_id)
+                          message_type=None, correlation_id=pending.correlation_id, keyed=True)
 
 
 async def drain(subject_key: str, *, deps: Deps) -> int:

@@ -35,6 +35,8 @@ class IngressMessage:
     message_type: str | None
     correlation_id: str | None
     headers: dict[str, Any] = field(default_factory=dict)
+    # True for a kept command run again: its message_id is already the idempotency key.
+    keyed: bool = False
 
     def __post_init__(self) -> None:
         # AMQP allows ids and routing keys of 255 bytes; this system stores 200 characters.
@@ -50,6 +52,14 @@ def bounded_id(value: str | None) -> str | None:
     if value is None or len(value) <= MAX_ID_LENGTH:
         return value
     return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def idempotency_key(command: Payload, message_id: str) -> str:
+    """What makes a command the same command again: its id as the sending system gave it, per
+    system and kind of command. Two systems may both number their messages from 1, and one
+    may use the same id for a feedback and for a progress report; neither is a resend."""
+    system = getattr(command, "source_system", "")
+    return bounded_id(f"{system}|{command.routing_key()}|{message_id}") or message_id
 
 
 def _bounded_text(value: str | None) -> str | None:
@@ -120,13 +130,17 @@ def _charset(content_type: str | None) -> str | None:
 def parse_ingress(msg: IngressMessage) -> AcceptedCommand | Rejection:
     try:
         document = json.loads(msg.body)
+        if isinstance(document, dict):
+            document = _nfc(document)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _reject(_both("nội dung không phải JSON hợp lệ", "body is not valid JSON"),
                        "body", str(exc))
+    except RecursionError:
+        return _reject(_both("nội dung JSON lồng nhau quá sâu", "body is nested too deeply"),
+                       "body", "JSON nested deeper than this system reads")
     if not isinstance(document, dict):
         return _reject(_both("nội dung phải là một đối tượng JSON", "body must be a JSON object"),
                        "body", "expected an object")
-    document = _nfc(document)
     if _ENVELOPE_KEYS <= document.keys():
         return _parse_envelope(document, msg)
     return _parse_bare(document, msg)
@@ -139,7 +153,8 @@ def _parse_envelope(document: dict[str, Any], msg: IngressMessage) -> AcceptedCo
         return _from_validation(_both("phong bì thông điệp không hợp lệ", "envelope is invalid"),
                                 exc, prefix="")
     return _validate_command(envelope.type, envelope.schema_version, envelope.data,
-                             event_id=envelope.event_id, correlation_id=envelope.correlation_id)
+                             message_id=envelope.event_id, keyed=msg.keyed,
+                             correlation_id=envelope.correlation_id)
 
 
 def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedCommand | Rejection:
@@ -152,9 +167,9 @@ def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedComman
     if message_type is None:
         return _reject(_both("không rõ loại thông điệp", "message type unknown"), "type",
                        "set the AMQP type property or a routing key such as feedback.submit.v1")
-    event_id = msg.message_id or _content_id(msg.body)
-    return _validate_command(message_type, version, document, event_id=event_id,
-                             correlation_id=msg.correlation_id or event_id)
+    message_id = msg.message_id or _content_id(msg.body)
+    return _validate_command(message_type, version, document, message_id=message_id,
+                             keyed=msg.keyed, correlation_id=msg.correlation_id or message_id)
 
 
 def _type_of(msg: IngressMessage) -> tuple[str | None, int]:
@@ -186,8 +201,8 @@ def _header_version(value: Any) -> int:
     return version
 
 
-def _validate_command(message_type: str, version: int, data: Any, *, event_id: str,
-                      correlation_id: str) -> AcceptedCommand | Rejection:
+def _validate_command(message_type: str, version: int, data: Any, *, message_id: str,
+                      keyed: bool, correlation_id: str) -> AcceptedCommand | Rejection:
     try:
         model = model_for(message_type, version)
     except UnknownMessageType:
@@ -205,6 +220,7 @@ def _validate_command(message_type: str, version: int, data: Any, *, event_id: s
         return _from_validation(_both(f"{message_type}.v{version} không hợp lệ",
                                       f"{message_type}.v{version} is invalid"),
                                 exc, prefix="data.")
+    event_id = message_id if keyed else idempotency_key(command, message_id)
     return AcceptedCommand(command=command, event_id=event_id, correlation_id=correlation_id)
 
 

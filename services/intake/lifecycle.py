@@ -35,13 +35,19 @@ class CaseState:
 
 
 class Refused(Exception):
-    """The update does not fit the case; the reason is shown to the unit that sent it."""
+    """The update does not fit the case; the reason is shown to the unit that sent it, with
+    the field it is about."""
+
+    def __init__(self, reason: str, field: str = "data.status") -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 def check(state: CaseState, update: UpdateCase) -> None:
     """Raises Refused with a reason when the update may not be applied."""
     if update.unit_code != state.holder and not _reopening_by_office(update):
-        raise Refused(f"hồ sơ đang do đơn vị {state.holder} xử lý, không phải {update.unit_code}")
+        raise Refused(f"hồ sơ đang do đơn vị {state.holder} xử lý, không phải {update.unit_code}",
+                      "data.unit_code")
     if state.external and update.status is not S.REOPENED:
         raise Refused("hồ sơ đã chuyển ra ngoài Sở; chỉ có thể mở lại")
     allowed = _allowed_from(state, update.status)
@@ -76,7 +82,8 @@ def _check_extension(state: CaseState, update: UpdateCase) -> None:
     if state.extensions >= limit:
         raise Refused(f"đã gia hạn {state.extensions} lần; luật chỉ cho phép tối đa {limit} lần")
     if update.extension and update.extension.days > EXTENSION_DAYS_LIMIT:
-        raise Refused(f"mỗi lần gia hạn không quá {EXTENSION_DAYS_LIMIT} ngày")
+        raise Refused(f"mỗi lần gia hạn không quá {EXTENSION_DAYS_LIMIT} ngày",
+                      "data.extension.days")
 
 
 def apply(state: CaseState, update: UpdateCase) -> CaseState:

@@ -103,6 +103,9 @@ class RejectedMessage(Base):
     reason: Mapped[str] = mapped_column(Text)
     errors: Mapped[list] = mapped_column(JSON)
     sealed_body: Mapped[str] = mapped_column(Text)
+    # The same delivery again is the same id AND the same bytes; another body under that id
+    # is another refusal, with its own reasons.
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolution_note: Mapped[str | None] = mapped_column(Text)

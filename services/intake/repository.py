@@ -43,6 +43,14 @@ class CaseRepository:
     def add(self, case: Case) -> None:
         self.session.add(case)
 
+    async def was_issued(self, ref: str) -> bool:
+        """Whether this reference's number has been given out. Numbers are issued in order and
+        in the same commit as their case, so an issued number without a case is a wrong
+        reference, never a case still on its way (that one's number is above the last)."""
+        year, number = (int(part) for part in ref.split("-")[1:3])
+        last = await self.session.scalar(select(RefCounter.last).where(RefCounter.year == year))
+        return last is not None and number <= last
+
     async def next_number(self, year: int) -> int:
         bumped = await self.session.scalar(
             update(RefCounter).where(RefCounter.year == year)
@@ -89,6 +97,11 @@ class PendingRepository:
         return list(await self.session.scalars(
             select(PendingCommand).where(PendingCommand.subject_key == subject_key)
             .order_by(PendingCommand.id)))
+
+    async def older_than(self, moment: datetime, limit: int = 100) -> list[PendingCommand]:
+        return list(await self.session.scalars(
+            select(PendingCommand).where(PendingCommand.received_at < moment)
+            .order_by(PendingCommand.id).limit(limit)))
 
     async def subjects(self) -> list[str]:
         return list(await self.session.scalars(select(PendingCommand.subject_key).distinct()))

@@ -45,6 +45,8 @@ async def update_case(accepted: AcceptedCommand, deps: Deps,
         if await work.timeline.has_update(cmd.source_system, cmd.update_id):
             return IngressReply(status="duplicate", ref=cmd.ref)
         case = await work.cases.get(cmd.ref, for_update=True)
+        if case is None and await work.cases.was_issued(cmd.ref):
+            raise CommandRefused(f"không có hồ sơ {cmd.ref}", "data.ref")
         if case is None or case.holder_unit is None:
             raise Park(case_key(cmd.ref), "hồ sơ chưa tiếp nhận hoặc chưa giao đơn vị xử lý")
         previous = _apply(case, cmd, deps)
@@ -64,7 +66,7 @@ def _apply(case: Case, cmd: UpdateCase, deps: Deps) -> CaseStatus:
     try:
         lifecycle.check(state, cmd)
     except lifecycle.Refused as refused:
-        raise CommandRefused(str(refused), "data.status") from None
+        raise CommandRefused(str(refused), refused.field) from None
     if cmd.transfer and cmd.transfer.to_unit:
         if deps.units.get(cmd.transfer.to_unit, on=local_date(cmd.occurred_at)) is None:
             raise CommandRefused(f"không có đơn vị {cmd.transfer.to_unit} trong danh mục",

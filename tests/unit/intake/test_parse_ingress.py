@@ -12,7 +12,7 @@ from services.intake.ingress import (
     parse_ingress,
 )
 from shared.contracts.feedback import SubmitFeedback
-from shared.testing.factories import feedback_payload, windows_1258
+from shared.testing.factories import feedback_payload, progress_payload, windows_1258
 
 
 def _msg(body, *, routing_key="feedback.submit.v1", message_id="m-1", message_type=None,
@@ -31,7 +31,8 @@ def test_bare_payload_is_typed_by_its_routing_key():
     result = parse_ingress(_msg(feedback_payload(kind="kien_nghi")))
     assert isinstance(result, AcceptedCommand)
     assert isinstance(result.command, SubmitFeedback)
-    assert result.event_id == "m-1" and result.correlation_id == "m-1"
+    assert result.event_id == "test-portal|feedback.submit.v1|m-1"
+    assert result.correlation_id == "m-1"
 
 
 def test_envelope_is_accepted_with_its_own_ids():
@@ -40,7 +41,7 @@ def test_envelope_is_accepted_with_its_own_ids():
                 "causation_id": None, "producer": "hotline", "data": feedback_payload()}
     result = parse_ingress(_msg(envelope, routing_key="anything"))
     assert isinstance(result, AcceptedCommand)
-    assert (result.event_id, result.correlation_id) == ("e-9", "c-1")
+    assert (result.event_id, result.correlation_id) == ("test-portal|feedback.submit.v1|e-9", "c-1")
 
 
 def test_type_property_wins_when_routing_key_is_generic():
@@ -141,8 +142,29 @@ def test_an_id_longer_than_the_store_keeps_stands_as_its_hash():
     other = parse_ingress(_msg(feedback_payload(), message_id=long_id + "y"))
     assert isinstance(first, AcceptedCommand)
     assert first.event_id == again.event_id != other.event_id
-    assert first.event_id.startswith("sha256:") and len(first.event_id) <= 200
-    assert first.correlation_id == first.event_id
+    assert len(first.event_id) <= 200
+    assert first.correlation_id.startswith("sha256:") and len(first.correlation_id) <= 200
+
+
+def test_one_id_from_two_systems_or_for_two_kinds_of_command_is_three_commands():
+    """Ids are the sending system's own: another system, or another kind of command, may use
+    the same one."""
+    first = parse_ingress(_msg(feedback_payload(source_system="cong-dvc"), message_id="713001"))
+    other_system = parse_ingress(_msg(feedback_payload(source_system="hotline"),
+                                      message_id="713001"))
+    progress = parse_ingress(_msg(progress_payload(source_system="cong-dvc"), message_id="713001",
+                                  routing_key="task.progress.v1"))
+    resent = parse_ingress(_msg(feedback_payload(source_system="cong-dvc"), message_id="713001"))
+    keys = {r.event_id for r in (first, other_system, progress)}
+    assert len(keys) == 3 and resent.event_id == first.event_id
+
+
+def test_a_kept_command_run_again_keeps_its_key():
+    first = parse_ingress(_msg(feedback_payload(), message_id="m-7"))
+    again = parse_ingress(IngressMessage(body=json.dumps(feedback_payload()).encode(),
+                                         message_id=first.event_id, routing_key="feedback.submit.v1",
+                                         message_type=None, correlation_id=None, keyed=True))
+    assert again.event_id == first.event_id
 
 
 def test_a_routing_key_too_long_to_be_a_command_is_refused_and_kept_short():
