@@ -9,12 +9,13 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
-from shared.contracts.base import Envelope, Payload
+from shared.contracts.base import Envelope, Payload, utc_now
 from shared.contracts.catalogue import INGRESS_COMMANDS, UnknownMessageType, model_for
 from shared.validation import field_errors
 
@@ -22,6 +23,9 @@ _VERSION_SUFFIX = re.compile(r"^(?P<type>.+)\.v(?P<version>\d+)$")
 _ENVELOPE_KEYS = {"type", "data"}
 _VERSION_HEADER = "x-schema-version"
 MAX_ID_LENGTH = 200  # event_id / correlation_id in the envelope and the stores
+# How far ahead of this system's clock a sender's clock may run before its times are refused.
+CLOCK_SKEW = timedelta(minutes=10)
+_WHEN_FIELDS = ("received_at", "occurred_at", "reported_at")
 _INGRESS_NAMES = ", ".join(sorted(f"{c.message_type}.v{c.schema_version}" for c in INGRESS_COMMANDS))
 
 
@@ -220,8 +224,21 @@ def _validate_command(message_type: str, version: int, data: Any, *, message_id:
         return _from_validation(_both(f"{message_type}.v{version} không hợp lệ",
                                       f"{message_type}.v{version} is invalid"),
                                 exc, prefix="data.")
+    if future := _in_the_future(command):
+        return _reject(_both(f"{future} ở thời điểm chưa tới", f"{future} is in the future"),
+                       f"data.{future}", f"later than now plus {CLOCK_SKEW}")
     event_id = message_id if keyed else idempotency_key(command, message_id)
     return AcceptedCommand(command=command, event_id=event_id, correlation_id=correlation_id)
+
+
+def _in_the_future(command: Payload) -> str | None:
+    """The first of the command's times that has not come yet (a wrong clock or year)."""
+    latest = utc_now() + CLOCK_SKEW
+    for name in _WHEN_FIELDS:
+        moment = getattr(command, name, None)
+        if isinstance(moment, datetime) and moment > latest:
+            return name
+    return None
 
 
 def _from_validation(reason: str, exc: ValidationError, *, prefix: str) -> Rejection:

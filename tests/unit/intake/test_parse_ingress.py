@@ -198,3 +198,20 @@ def test_a_body_that_does_not_decode_in_its_charset_is_refused_as_sent():
     assert as_utf8(body, "application/json; charset=utf-8") == body
     assert as_utf8(body, "application/json; charset=no-such-charset") == body
     assert _fields(parse_ingress(_msg(as_utf8(body, "text/plain; charset=ascii")))) == {"body"}
+
+
+@pytest.mark.parametrize(("routing_key", "payload", "field"), [
+    ("feedback.submit.v1", feedback_payload(received_at="2099-01-01T08:00:00+07:00"),
+     "data.received_at"),
+    ("task.progress.v1", progress_payload(reported_at="2099-01-01T08:00:00+07:00"),
+     "data.reported_at"),
+])
+def test_a_time_that_has_not_come_yet_is_refused_naming_its_field(routing_key, payload, field):
+    result = parse_ingress(_msg(payload, routing_key=routing_key))
+    assert _fields(result) == {field} and "chưa tới" in result.reason
+
+
+def test_a_sender_clock_a_few_minutes_ahead_is_accepted():
+    from datetime import UTC, datetime, timedelta
+    soon = (datetime.now(UTC) + timedelta(minutes=3)).isoformat()
+    assert isinstance(parse_ingress(_msg(feedback_payload(received_at=soon))), AcceptedCommand)
