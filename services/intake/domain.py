@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from shared.calendar import local_date
+from shared.confidential import redact_identity, redact_url
 from shared.contracts.feedback import FeedbackReceived, SenderSummary, SubmitFeedback
 
 
@@ -21,19 +23,40 @@ def sender_identifiers(cmd: SubmitFeedback) -> list[str | None]:
     return [s.name, s.phone, s.national_id, s.email, s.address]
 
 
-def received_event(cmd: SubmitFeedback, *, ref: str, subject: str, content: str,
+def received_event(cmd: SubmitFeedback, *, ref: str,
                    sealed_contact: str | None) -> FeedbackReceived:
-    body = cmd.model_dump(exclude={"sender", "confidential", "subject", "content"})
     return FeedbackReceived(
-        **body,
+        **shareable_body(cmd),
         ref=ref,
-        subject=subject,
-        content=content,
         sender=SenderSummary(anonymous=cmd.sender.anonymous,
                              consent_to_contact=cmd.sender.consent_to_contact,
                              has_contact=cmd.sender.has_contact, protected=cmd.protected),
         sealed_contact=sealed_contact,
     )
+
+
+# Values other services match on, never written by a citizen: left as sent.
+_MACHINE_FIELDS = frozenset({"source_system", "kind", "channel", "received_at", "action",
+                             "decision_date"})
+
+
+def shareable_body(cmd: SubmitFeedback) -> dict[str, Any]:
+    """The command without its sender; for a protected case every free text (subject, content,
+    hints, locality, letter handling, attachment links...) without the sender's identifiers."""
+    body = cmd.model_dump(mode="json", exclude={"sender", "confidential"})
+    return _scrub(body, sender_identifiers(cmd)) if cmd.protected else body
+
+
+def _scrub(value: Any, identifiers: list[str | None], field: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub(v, identifiers, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, identifiers, field) for v in value]
+    if not isinstance(value, str) or field in _MACHINE_FIELDS:
+        return value
+    if field == "attachments":
+        return redact_url(value, identifiers)
+    return redact_identity(value, identifiers)
 
 
 def contact_for_notify(cmd: SubmitFeedback) -> dict[str, str] | None:

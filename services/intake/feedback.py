@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from shared import metrics
-from shared.confidential import Sealer, redact_identity
+from shared.confidential import Sealer
 from shared.contracts.base import utc_now
 from shared.contracts.feedback import FeedbackReceived, SubmitFeedback
 from shared.logging import get_logger
@@ -42,18 +42,16 @@ async def receive_feedback(accepted: AcceptedCommand, deps: Deps,
 
 def _new_case(cmd: SubmitFeedback, accepted: AcceptedCommand, *, ref: str,
               sealer: Sealer) -> tuple[Case, FeedbackReceived]:
-    identifiers = domain.sender_identifiers(cmd) if cmd.protected else []
-    subject = redact_identity(cmd.subject, identifiers)
-    content = redact_identity(cmd.content, identifiers)
     contact = domain.contact_for_notify(cmd)
     sealed_contact = sealer.seal(json.dumps(contact, ensure_ascii=False)) if contact else None
-    event = domain.received_event(cmd, ref=ref, subject=subject, content=content,
-                                  sealed_contact=sealed_contact)
+    # For a protected case the event's texts are redacted: the case stores those, never the clear.
+    event = domain.received_event(cmd, ref=ref, sealed_contact=sealed_contact)
     case = Case(
         ref=ref, message_id=accepted.event_id, correlation_id=accepted.correlation_id,
         source_system=cmd.source_system, external_id=cmd.external_id, kind=cmd.kind.value,
         channel=cmd.channel.value, status="received", protected=cmd.protected,
-        received_at=cmd.received_at, accepted_at=utc_now(), subject=subject, content=content,
+        received_at=cmd.received_at, accepted_at=utc_now(), subject=event.subject,
+        content=event.content,
         details=event.model_dump(mode="json", include={"category_hints", "locality",
                                                          "complaint", "letter", "attachments"}),
         sealed_sender=sealer.seal(cmd.sender.model_dump_json()),

@@ -5,34 +5,37 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
 
-from shared.confidential import REDACTED
+from shared.confidential import REDACTED, redact_identity
 from shared.contracts.base import utc_now
+from shared.contracts.feedback import SubmitFeedback
 from shared.ops.redaction import restore_redacted
 
 from . import access, handlers
 from .bootstrap import Intake
 from .http import _presented, _public_view
 from .ingress import IngressMessage
-from .orm import RejectedMessage
-
-_IDENTITY_KEYS = ("name", "address", "phone", "email", "national_id")
+from .orm import ApiKey, RejectedMessage, RevealAudit
 
 
 def build_operator_http(intake: Intake) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
-    async def operator_only(request: Request) -> None:
+    async def operator_only(request: Request) -> ApiKey | None:
+        """The caller's key; None for a loopback caller."""
         if _is_loopback(request.client.host if request.client else None):
-            return
+            return None
         async with intake.uow() as work:
             key = await access.authenticate(work, _presented(
                 request.headers.get("authorization"), request.headers.get("x-api-key")))
         if key is None or "operate" not in access.rights_of(key):
             raise HTTPException(401, "chỉ dành cho người vận hành")
+        return key
 
     @router.get("/rejected")
     async def list_rejected(request: Request, status: str = "pending") -> list[dict[str, Any]]:
@@ -46,7 +49,25 @@ def build_operator_http(intake: Intake) -> APIRouter:
         async with intake.uow() as work:
             kept = await _rejected_or_404(work, rejection_id)
             body = intake.sealer.open(kept.sealed_body)
-            return {**_summary(kept), "body": redact_body(body)}
+            protected_case = await _names_protected_case(work, body)
+            return {**_summary(kept), "body": redact_body(
+                body, feedback=_is_feedback(kept), protected_case=protected_case)}
+
+    @router.post("/rejected/{rejection_id}/reveal")
+    async def reveal_rejected(rejection_id: str, request: Request,
+                              payload: dict[str, str] = Body(...)) -> dict[str, Any]:
+        """The kept body whole, for a stated reason; every reveal is recorded (reveal_audit)."""
+        officer = _revealing_officer(await operator_only(request), payload)
+        reason = payload.get("reason", "").strip()
+        if not reason:
+            raise HTTPException(422, "cần nêu lý do xem toàn văn")
+        async with intake.uow() as work:
+            kept = await _rejected_or_404(work, rejection_id)
+            view = {**_summary(kept), "body": _parsed(intake.sealer.open(kept.sealed_body))}
+            work.access.add(RevealAudit(ref=kept.id, at=utc_now(), officer=officer,
+                                        reason=reason, via="rejected"))
+            await work.commit()
+        return view
 
     @router.post("/rejected/{rejection_id}/replay")
     async def replay(rejection_id: str, request: Request,
@@ -101,19 +122,125 @@ async def _rejected_or_404(work: Any, rejection_id: str) -> RejectedMessage:
     return kept
 
 
-def redact_body(body: str) -> Any:
-    """What an operator may see of a kept message: the sender's identity masked, always."""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return body
-    payload = document.get("data", document) if isinstance(document, dict) else None
-    if isinstance(payload, dict) and isinstance(payload.get("sender"), dict):
-        sender = payload["sender"]
-        for field in _IDENTITY_KEYS:
-            if sender.get(field):
-                sender[field] = REDACTED
+def _revealing_officer(key: ApiKey | None, payload: dict[str, str]) -> str:
+    """Who is recorded as having seen a kept body: the key's system, or the named loopback
+    operator."""
+    if key is not None:
+        if "read_identity" not in access.rights_of(key):
+            raise HTTPException(403, "khóa API không có quyền xem danh tính người gửi")
+        return f"api:{key.system}"
+    officer = payload.get("officer", "").strip()
+    if not officer:
+        raise HTTPException(422, "cần ghi tên người xem (officer)")
+    return f"local:{officer}"[:200]
+
+
+def _is_feedback(kept: RejectedMessage) -> bool:
+    return any(name and name.startswith(SubmitFeedback.message_type)
+               for name in (kept.routing_key, kept.message_type))
+
+
+async def _names_protected_case(work: Any, body: str) -> bool:
+    """An update or other message about a protected case may name its denouncer."""
+    payload = _payload(_parsed(body))
+    ref = payload.get("ref") if payload is not None else None
+    if not isinstance(ref, str):
+        return False
+    case = await work.cases.get(ref)
+    return case is not None and case.protected
+
+
+def redact_body(body: str, *, feedback: bool = False, protected_case: bool = False) -> Any:
+    """What an operator may see of a kept message. One that may name a denouncer (unreadable;
+    a denunciation or of unknown kind; marked confidential or protected; with a sender anywhere
+    but in its place; about a protected case) is withheld: why, its size and field names only.
+    Any other has its sender's values masked and removed from every text in it."""
+    document = _parsed(body)
+    why = "protected_case" if protected_case else _withholding_reason(document, feedback)
+    if why is not None:
+        return {"withheld": why, "size": len(body.encode(errors="replace")),
+                "fields": _field_names(body)}
+    payload = _payload(document)
+    assert payload is not None
+    sender = payload.get("sender") or {}
+    _redact_texts(document, [str(v) for v in sender.values()
+                             if isinstance(v, str | int) and not isinstance(v, bool)])
+    if sender:
+        payload["sender"] = {k: v if isinstance(v, bool) or v is None else REDACTED
+                             for k, v in sender.items()}
     return document
+
+
+_SAFE_KINDS = frozenset({"phan_anh", "kien_nghi", "khieu_nai", "gop_y"})
+_FLAGS = ("confidential", "protected")
+_KEY_SHAPE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}")
+_QUOTED_KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_\-]{0,63})"\s*:')
+
+
+def _withholding_reason(document: Any, feedback: bool) -> str | None:
+    payload = _payload(document)
+    if payload is None:
+        return "unreadable"
+    objects = [v for _, v in _walk(document) if isinstance(v, dict)]
+    if any(node.get(flag) not in (None, False) for node in objects for flag in _FLAGS):
+        return "confidential"
+    if (feedback or "sender" in payload) and payload.get("kind") not in _SAFE_KINDS:
+        return "kind"
+    if any("sender" in node for node in objects if node is not payload) \
+            or not isinstance(payload.get("sender", {}), dict):
+        return "sender_elsewhere"
+    return None
+
+
+def _parsed(body: str) -> Any:
+    """The JSON document, or `body` itself when it is not JSON."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+
+
+def _payload(document: Any) -> dict[str, Any] | None:
+    """The message itself: an envelope's `data`, or the bare object; None if it is neither."""
+    if not isinstance(document, dict):
+        return None
+    payload = document.get("data", document)
+    return payload if isinstance(payload, dict) else None
+
+
+def _walk(document: Any) -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) of everything in a parsed document, without recursion (a kept
+    body may be nested deeper than Python's stack)."""
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        yield path, value
+        if isinstance(value, dict):
+            stack += [(_key_path(path, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(path, v) for v in value]
+
+
+def _key_path(path: str, key: str) -> str:
+    name = key if _KEY_SHAPE.fullmatch(key) else "?"  # a key may itself be a citizen's text
+    return f"{path}.{name}" if path else name
+
+
+def _field_names(body: str) -> list[str]:
+    document = _parsed(body)
+    if document is body:
+        return sorted(set(_QUOTED_KEY.findall(body)))
+    return sorted({path for path, _ in _walk(document) if path})
+
+
+def _redact_texts(document: Any, identifiers: list[str | None]) -> None:
+    """Replaces, in place, every text in the parsed document with its redacted form."""
+    for _, node in list(_walk(document)):
+        entries = node.items() if isinstance(node, dict) else (
+            enumerate(node) if isinstance(node, list) else ())
+        for key, value in list(entries):
+            if isinstance(value, str):
+                node[key] = redact_identity(value, identifiers)
 
 
 async def replay_rejected(intake: Intake, rejection_id: str,

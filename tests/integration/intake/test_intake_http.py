@@ -10,7 +10,7 @@ from services.intake.http import build_http
 from services.intake.operator_http import build_operator_http
 from services.intake.orm import Case, RejectedMessage, RevealAudit
 from shared.contracts.base import utc_now
-from shared.testing.factories import feedback_payload, progress_payload
+from shared.testing.factories import feedback_payload, progress_payload, update_payload
 
 
 @pytest.fixture
@@ -119,15 +119,61 @@ async def test_operator_routes_refuse_remote_callers_without_the_right(client, i
     assert (await client.get("/v1/rejected", headers={"X-API-Key": operator})).status_code == 200
 
 
-async def test_rejected_message_is_shown_redacted_and_replayed_fixed(client, intake):
+async def test_rejected_denunciation_is_withheld_revealed_on_record_and_replayed_fixed(
+        client, intake):
     clear = await _key(intake, "test-portal")
     bad = {**feedback_payload(kind="to_cao"), "channel": "bo_cau"}
     rejected = (await client.post("/v1/feedback", json=bad, headers={"X-API-Key": clear})).json()
+    url = f"/v1/rejected/{rejected['rejection_id']}"
+    operator = {"X-API-Key": await _key(intake, "ops", {"operate"})}
+    shown = (await client.get(url, headers=operator)).json()
+    assert shown["body"]["withheld"] == "kind" and "sender.name" in shown["body"]["fields"]
+    assert bad["sender"]["name"] not in str(shown) and bad["content"] not in str(shown)
+    refused = await client.post(f"{url}/reveal", json={"reason": "sửa"}, headers=operator)
+    assert refused.status_code == 403 and await _count(intake, RevealAudit) == 0
+    lead = {"X-API-Key": await _key(intake, "ops-lead", {"operate", "read_identity"})}
+    assert (await client.post(f"{url}/reveal", json={}, headers=lead)).status_code == 422
+    revealed = (await client.post(f"{url}/reveal", json={"reason": "Sửa kênh để gửi lại"},
+                                  headers=lead)).json()
+    assert revealed["body"] == bad
+    async with intake.sessions() as s:
+        [audit] = list(await s.scalars(select(RevealAudit)))
+    assert (audit.ref, audit.officer, audit.via) == (
+        rejected["rejection_id"], "api:ops-lead", "rejected")
+    fixed = {**revealed["body"], "channel": "don_thu"}
+    replay = await client.post(f"{url}/replay", json=fixed, headers=operator)
+    assert replay.json()["status"] == "accepted" and await _count(intake, Case) == 1
+
+
+async def test_rejected_update_of_a_protected_case_is_withheld(client, intake):
+    clear = await _key(intake, "test-portal")
+    await client.post("/v1/feedback", json=feedback_payload(kind="to_cao"),
+                      headers={"X-API-Key": clear})
+    note = "Đã làm việc với ông Nguyễn Văn Bình tại nhà"
+    bad = update_payload("PAKN-2026-000001", "bogus", unit_code="THANH_TRA", note=note)
+    unit = {"X-API-Key": await _key(intake, "unit-tools", {"submit"})}
+    rejected = (await client.post("/v1/feedback/PAKN-2026-000001/updates", json=bad,
+                                  headers=unit)).json()
     operator = {"X-API-Key": await _key(intake, "ops", {"operate"})}
     shown = (await client.get(f"/v1/rejected/{rejected['rejection_id']}",
                               headers=operator)).json()
-    assert shown["body"]["sender"]["name"] == "[đã ẩn]"
-    fixed = {**bad, "channel": "don_thu"}
-    replay = await client.post(f"/v1/rejected/{rejected['rejection_id']}/replay", json=fixed,
-                               headers=operator)
-    assert replay.json()["status"] == "accepted" and await _count(intake, Case) == 1
+    assert shown["body"]["withheld"] == "protected_case" and "Bình" not in str(shown)
+
+
+async def test_a_loopback_operator_names_itself_to_reveal_a_rejected_body(intake):
+    app = FastAPI()
+    app.include_router(build_http(intake))
+    app.include_router(build_operator_http(intake))
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as local:
+        rejected = (await local.post("/v1/feedback", content="Tôi là Kiều Văn Nam tố cáo.",
+                                     headers={"X-API-Key": await _key(intake)})).json()
+        url = f"/v1/rejected/{rejected['rejection_id']}"
+        assert (await local.get(url)).json()["body"]["withheld"] == "unreadable"
+        unnamed = await local.post(f"{url}/reveal", json={"reason": "Xem để sửa"})
+        named = await local.post(f"{url}/reveal", json={"reason": "Xem để sửa",
+                                                        "officer": "Trần Thu"})
+    assert unnamed.status_code == 422 and named.json()["body"] == "Tôi là Kiều Văn Nam tố cáo."
+    async with intake.sessions() as s:
+        [audit] = list(await s.scalars(select(RevealAudit)))
+    assert audit.officer == "local:Trần Thu"
