@@ -3,32 +3,64 @@ unit holds each case, from routing."""
 
 from __future__ import annotations
 
+import codecs
+import zlib
 from typing import Any
 
 from faststream.rabbit import RabbitMessage, RabbitRouter
+from faststream.rabbit.annotations import RabbitBroker
 
 from shared.contracts.base import Envelope
 from shared.contracts.routing import CaseAssigned, CaseReassigned
+from shared.logging import get_logger
 from shared.messaging.broker import of_type, work_queue
+from shared.messaging.guard import reads_any_body
 from shared.messaging.topology import queue_spec
 
 from . import handlers, updates
 from .bootstrap import Intake
-from .ingress import IngressMessage, as_utf8
+from .handlers import IngressReply
+from .ingress import FieldError, IngressMessage, Rejection, as_utf8
+
+log = get_logger()
+
+# The most a compressed body may inflate to. Any valid command is far smaller (a feedback's
+# content is at most 20,000 characters); the cap stops a small gzip body from filling memory.
+MAX_INFLATED_BYTES = 1024 * 1024
+REPLY_TIMEOUT_S = 10.0
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
+_IDENTITY = {"", "identity", "none", "7bit", "8bit", "binary"}
 
 
 def build_router(intake: Intake) -> RabbitRouter:
     router = RabbitRouter()
 
-    @router.subscriber(
+    # no_reply: the answer is sent by `send_reply`, never by FastStream, whose reply would read
+    # a "|" in reply_to as queue|exchange and fail the delivery of a command already committed.
+    ingress = reads_any_body(router.subscriber(
         work_queue(queue_spec("intake.ingress")), title="intake.ingress", decoder=raw_body,
+        no_reply=True,
         description="Commands from integrating systems on dvk.ingress (feedback.submit.v1, "
                     "feedback.update.v1, task.progress.v1, movement.*.v1, report.request.v1). "
                     "Invalid ones are kept in the rejected store and announced as "
-                    "intake.rejected.v1. See components.x-dvk-contracts for the schemas.")
-    async def on_ingress(body: bytes, message: RabbitMessage) -> dict[str, Any]:
-        reply = await handlers.accept_ingress(as_ingress(message), way_in="amqp",
-                                              deps=intake.consumer_deps)
+                    "intake.rejected.v1. See components.x-dvk-contracts for the schemas."))
+
+    @ingress
+    async def on_ingress(body: bytes, message: RabbitMessage,
+                         broker: RabbitBroker) -> dict[str, Any]:
+        """Returns the answer too, for in-memory tests' `request` (no_reply: never sent)."""
+        try:
+            ingress_message = as_ingress(message)
+        except UnreadableEncoding as exc:
+            reply = await handlers.reject(as_ingress(message, inflate=False), Rejection(
+                reason="không đọc được nội dung theo content_encoding — body cannot be read "
+                       "in its content_encoding",
+                errors=(FieldError("content_encoding", str(exc)),)),
+                way_in="amqp", deps=intake.consumer_deps)
+        else:
+            reply = await handlers.accept_ingress(ingress_message, way_in="amqp",
+                                                  deps=intake.consumer_deps)
+        await send_reply(broker, message, reply)
         return reply.model_dump(exclude_none=True)
 
     assignments = router.subscriber(work_queue(queue_spec("intake.assignments")),
@@ -50,11 +82,89 @@ async def raw_body(message: Any) -> bytes:
     return bytes(message.body)
 
 
-def as_ingress(message: RabbitMessage) -> IngressMessage:
+async def send_reply(broker: Any, message: RabbitMessage, reply: IngressReply) -> None:
+    """The answer to the sender's reply_to, taken as a queue name as AMQP means it: published to
+    the default exchange with reply_to as the routing key (a "|" in it is part of the name),
+    carrying the sender's correlation_id. The outcome is already committed, so a reply that
+    cannot be sent is logged and dropped: it never fails or redelivers the command (a resend
+    is answered again: duplicate, or the kept rejection)."""
+    reply_to = message.reply_to
+    if not reply_to:
+        return
+    try:
+        await broker.publish(
+            reply.model_dump_json(exclude_none=True).encode(), exchange=None,
+            routing_key=reply_to, correlation_id=message.correlation_id,
+            content_type="application/json", mandatory=False, persist=False,
+            timeout=REPLY_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the command stands
+        log.warning("reply not sent", reply_to=reply_to, status=reply.status,
+                    error=f"{type(exc).__name__}: {exc}"[:300])
+
+
+class UnreadableEncoding(ValueError):
+    """The body's content_encoding is not one intake reads, or the body does not decode in it."""
+
+
+def as_ingress(message: RabbitMessage, *, inflate: bool = True) -> IngressMessage:
+    """Raises UnreadableEncoding (only when `inflate`) for a body intake cannot decompress."""
     raw = message.raw_message
+    body, content_type = bytes(message.body), raw.content_type
+    if inflate:
+        body, content_type = decoded_body(body, raw.content_encoding, content_type)
     return IngressMessage(
-        body=as_utf8(bytes(message.body), raw.content_type), message_id=raw.message_id,
+        body=as_utf8(body, content_type), message_id=raw.message_id,
         routing_key=raw.routing_key,
         message_type=raw.type, correlation_id=raw.correlation_id,
         headers=dict(raw.headers or {}),
     )
+
+
+def decoded_body(body: bytes, content_encoding: str | None,
+                 content_type: str | None) -> tuple[bytes, str | None]:
+    """(body, content type) as intake reads them. gzip and deflate bodies are inflated, at most
+    MAX_INFLATED_BYTES. A charset name in content_encoding (Spring AMQP sets "UTF-8" there)
+    stands as the content type's charset when that names none. Raises UnreadableEncoding."""
+    name = (content_encoding or "").strip().lower()
+    if name in _IDENTITY:
+        return body, content_type
+    if name in ("gzip", "x-gzip"):
+        return _inflate(body, _GZIP_WBITS, name), content_type
+    if name == "deflate":  # zlib-wrapped as the standard says; some send it raw
+        try:
+            return _inflate(body, zlib.MAX_WBITS, name), content_type
+        except UnreadableEncoding as wrapped:
+            try:
+                return _inflate(body, -zlib.MAX_WBITS, name), content_type
+            except UnreadableEncoding:
+                raise wrapped from None
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise UnreadableEncoding(
+            f"{content_encoding!r} is not an encoding intake reads: send the body as is, "
+            "gzip or deflate") from None
+    if "charset=" not in (content_type or "").lower():
+        content_type = f"{content_type or 'application/json'}; charset={name}"
+    return body, content_type
+
+
+def _inflate(data: bytes, wbits: int, name: str) -> bytes:
+    """Bounded: never holds more than MAX_INFLATED_BYTES + 1 of output (decompression bombs)."""
+    out = bytearray()
+    while True:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out += inflater.decompress(data, MAX_INFLATED_BYTES + 1 - len(out))
+        except zlib.error as exc:
+            raise UnreadableEncoding(f"the body is not valid {name} ({exc})") from None
+        if len(out) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
+            raise UnreadableEncoding(
+                f"the {name} body inflates to more than {MAX_INFLATED_BYTES} bytes, "
+                "the most intake reads")
+        if not inflater.eof:
+            raise UnreadableEncoding(f"the {name} body is truncated")
+        data = inflater.unused_data
+        # gzip allows several members one after another; zero bytes after the last are padding
+        if wbits != _GZIP_WBITS or not data.strip(b"\0"):
+            return bytes(out)

@@ -12,6 +12,7 @@ from faststream.rabbit.schemas.queue import QueueType
 
 from shared import metrics
 
+from . import lenient_decoding
 from .guard import ConsumeGuard
 from .topology import DEAD_LETTER, QueueSpec, work_queue_arguments
 
@@ -19,6 +20,9 @@ from .topology import DEAD_LETTER, QueueSpec, work_queue_arguments
 def make_broker(amqp_url: str, *, prefetch: int = 64, middlewares: Sequence[Any] = (),
                 **kwargs: Any) -> RabbitBroker:
     """`middlewares` go outside the consume guard (e.g. FastStream's Prometheus middleware)."""
+    # A message whose AMQP properties pamqp cannot read (a non-UTF-8 message_id, a timestamp in
+    # microseconds) would otherwise close the whole connection, again at every redelivery.
+    lenient_decoding.install()
     broker: RabbitBroker  # the guard's dead-lettering publishes through the broker it is in
 
     async def dead_letter(raw: Any, queue: str, reason_headers: dict[str, Any]) -> None:

@@ -37,8 +37,8 @@ DEFINITIONS_PATH = (Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq"
 NOTHING = "^$"
 
 # What each service publishes to: events through its outbox, dead letters through the consume
-# guard, and intake's replies to a sender's reply_to (FastStream sends them via the default
-# exchange).
+# guard, and intake's replies to a sender's reply_to (sent by services/intake/subscribers.py
+# through the default exchange).
 SERVICE_WRITES: dict[str, tuple[str, ...]] = {
     "intake": (EVENTS, DEAD_LETTER, DEFAULT_EXCHANGE),
     "routing": (EVENTS, DEAD_LETTER),

@@ -48,21 +48,48 @@ class InjectedFault(RuntimeError):
 
 def check_schema_version(body: bytes) -> None:
     """An event whose type this system knows but whose schema_version it does not is a
-    permanent fault: handling it as the known version could silently misread it. Ingress
-    commands are left to intake, which answers and keeps what it cannot read."""
+    permanent fault: handling it as the known version could silently misread it. Not applied
+    to subscribers marked `reads_any_body` (intake's ingress), which answer and keep what they
+    cannot read. A missing or null version is left to the contract parser, which names it."""
     try:
         doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return  # the contract parser reports invalid JSON with its own reason
     if not isinstance(doc, dict):
         return
     message_type, version = doc.get("type"), doc.get("schema_version")
     known = _EVENT_VERSIONS.get(message_type) if isinstance(message_type, str) else None
-    if known is None or (message_type, version) in BY_TYPE:
+    if known is None or version is None:
         return
-    raise UnknownSchemaVersion(
-        f"unknown schema version {version!r} of {message_type} "
-        f"(this consumer reads version {', '.join(str(v) for v in sorted(known))})")
+    reads = f"this consumer reads version {', '.join(str(v) for v in sorted(known))}"
+    if isinstance(version, bool) or not isinstance(version, int | float):
+        raise UnknownSchemaVersion(
+            f"schema_version of {message_type} must be a whole number, not "
+            f"{_json_kind(version)} ({version!r}); {reads}")
+    if (message_type, version) in BY_TYPE:
+        return
+    raise UnknownSchemaVersion(f"unknown schema version {version!r} of {message_type} ({reads})")
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {str: "a string", bool: "a boolean", list: "an array", dict: "an object"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+READS_ANY_BODY = "_dvk_reads_any_body"
+
+
+def reads_any_body(subscriber: Any) -> Any:
+    """Marks a subscriber whose handler reads every body itself and answers what it cannot read
+    (intake's `intake.ingress`: refusals are kept for replay and the sender is told which field
+    is wrong). The guard's event precheck (schema version) then does not apply to it: an
+    integrating system's command shaped like an envelope is intake's to judge, not the guard's
+    to dead-letter. Returns the subscriber."""
+    if getattr(subscriber, "queue", None) is None:
+        raise TypeError("reads_any_body marks a subscriber (what router.subscriber(...) "
+                        "returns), not a handler")
+    setattr(subscriber, READS_ANY_BODY, True)
+    return subscriber
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -99,11 +126,13 @@ class ConsumeGuard:
         ref = os.environ.get(FAULT_FAIL_REF_ENV, "")
         self.fail_ref = ref.encode() if ref else None
 
-    def precheck(self, raw: Any) -> None:
+    def precheck(self, raw: Any, *, events: bool = True) -> None:
+        """`events=False` for a subscriber marked `reads_any_body`: only the fault injection."""
         body = getattr(raw, "body", b"") or b""
         if self.fail_ref is not None and self.fail_ref in body:
             raise InjectedFault(f"injected fault: body contains {FAULT_FAIL_REF_ENV}")
-        check_schema_version(body)
+        if events:
+            check_schema_version(body)
 
     def __call__(self, msg: Any, /, *, context: Any) -> _Guard:
         return _Guard(msg, context=context, guard=self)
@@ -123,7 +152,8 @@ class _Guard(BaseMiddleware):
         )
 
     async def consume_scope(self, call_next: Any, msg: Any) -> Any:
-        self.guard.precheck(self.msg)
+        handler = self.context.get("handler_")
+        self.guard.precheck(self.msg, events=not getattr(handler, READS_ANY_BODY, False))
         delay = 0.5
         while True:
             try:
