@@ -11,6 +11,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -85,6 +86,23 @@ def redact_url(url: str, identifiers: list[str | None]) -> str:
     path, query, fragment = (_redact_quoted(p, identifiers)
                              for p in (parts.path, parts.query, parts.fragment))
     return urlunsplit((parts.scheme, netloc, path, query, fragment))
+
+
+def redact_texts(value: Any, identifiers: list[str | None], *,
+                 keep: frozenset[str] = frozenset(), links: frozenset[str] = frozenset(),
+                 field: str = "") -> Any:
+    """A JSON-like value with the identifiers removed from every string in it, but those of the
+    fields named in `keep` (left as sent); the strings of the fields in `links` stay URLs."""
+    if isinstance(value, dict):
+        return {k: redact_texts(v, identifiers, keep=keep, links=links, field=k)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_texts(v, identifiers, keep=keep, links=links, field=field) for v in value]
+    if not isinstance(value, str) or field in keep:
+        return value
+    if field in links:
+        return redact_url(value, identifiers)
+    return redact_identity(value, identifiers)
 
 
 def _redact_quoted(part: str, identifiers: list[str | None]) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.calendar import local_date
-from shared.confidential import redact_identity, redact_url
+from shared.confidential import redact_texts
 from shared.contracts.feedback import FeedbackReceived, SenderSummary, SubmitFeedback
 
 
@@ -44,19 +44,10 @@ def shareable_body(cmd: SubmitFeedback) -> dict[str, Any]:
     """The command without its sender; for a protected case every free text (subject, content,
     hints, locality, letter handling, attachment links...) without the sender's identifiers."""
     body = cmd.model_dump(mode="json", exclude={"sender", "confidential"})
-    return _scrub(body, sender_identifiers(cmd)) if cmd.protected else body
-
-
-def _scrub(value: Any, identifiers: list[str | None], field: str = "") -> Any:
-    if isinstance(value, dict):
-        return {k: _scrub(v, identifiers, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, identifiers, field) for v in value]
-    if not isinstance(value, str) or field in _MACHINE_FIELDS:
-        return value
-    if field == "attachments":
-        return redact_url(value, identifiers)
-    return redact_identity(value, identifiers)
+    if not cmd.protected:
+        return body
+    return redact_texts(body, sender_identifiers(cmd), keep=_MACHINE_FIELDS,
+                        links=frozenset({"attachments"}))
 
 
 def contact_for_notify(cmd: SubmitFeedback) -> dict[str, str] | None:

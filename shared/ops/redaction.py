@@ -2,7 +2,7 @@
 
 For a body (an envelope's `data`, or a bare payload) whose kind is `to_cao` or that is marked
 `confidential`, the sender's fields and any `sealed_contact` are masked, and the sender's
-identifiers are removed from the subject and content. `restore_redacted` puts the masked values
+identifiers are removed from every text in it. `restore_redacted` puts the masked values
 back into an operator's edited copy, so that a fixed message is replayed whole without its
 editor ever seeing them.
 """
@@ -13,11 +13,13 @@ import copy
 import json
 from typing import Any
 
-from shared.confidential import REDACTED, redact_identity
+from shared.confidential import REDACTED, redact_texts
 
 PROTECTED_KINDS = frozenset({"to_cao"})
 _IDENTIFIER_FIELDS = ("name", "phone", "email", "address", "national_id")
-_FREE_TEXT = ("subject", "content")
+# Values no citizen writes, left as sent.
+_MACHINE_FIELDS = frozenset({"source_system", "kind", "channel", "received_at", "ref", "sender",
+                             "sealed_contact"})
 
 
 def parse_json(body: bytes) -> Any | None:
@@ -56,9 +58,8 @@ def redact_document(document: Any) -> Any:
                              for k, v in sender.items()}
     if payload.get("sealed_contact"):
         payload["sealed_contact"] = REDACTED
-    for field in _FREE_TEXT:
-        if isinstance(payload.get(field), str):
-            payload[field] = redact_identity(payload[field], identifiers)
+    payload.update(redact_texts(payload, identifiers, keep=_MACHINE_FIELDS,
+                                links=frozenset({"attachments"})))
     return redacted
 
 

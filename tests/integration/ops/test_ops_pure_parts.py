@@ -93,6 +93,17 @@ def test_a_denouncer_is_masked_everywhere_in_the_body():
     assert DENUNCIATION["data"]["sender"]["name"] == "Trần Thị Hoa"  # the original untouched
 
 
+def test_a_denouncer_named_outside_subject_and_content_is_masked_there_too():
+    letter = {"kind": "to_cao", "source_system": "cong-dvc", "channel": "email",
+              "sender": {"name": "Trần Thị Hoa", "phone": "0912 345 678"},
+              "category_hints": ["Tran Thi Hoa bị trù dập"],
+              "locality": {"commune": "xã Thạch Kim", "district": "chị Hoa ở Lộc Hà"},
+              "attachments": ["https://files.example.vn/tran-thi-hoa-0912345678.pdf"]}
+    text = json.dumps(redact_document(letter), ensure_ascii=False)
+    assert "Tran Thi Hoa" not in text and "chị Hoa" not in text and "0912345678" not in text
+    assert "xã Thạch Kim" in text and '"cong-dvc"' in text and "bị trù dập" in text
+
+
 def test_other_feedback_and_bare_payloads_are_judged_by_their_own_kind():
     plain = {"kind": "kien_nghi", "sender": {"name": "Lê Văn An"}}
     assert redact_document(plain) == plain
