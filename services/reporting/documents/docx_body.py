@@ -12,8 +12,9 @@ from docx.text.paragraph import Paragraph
 
 from ..content import ReportContent
 from ..report_tables import Cell, Table
-from .docx_style import (CENTER, FIRST_LINE_INDENT, JUSTIFY, LEFT, RIGHT, add_text, layout,
-                         set_font, set_widths)
+from .docx_style import (CELL_PADDING_CM, CENTER, FIRST_LINE_INDENT, JUSTIFY, LEFT, RIGHT,
+                         add_text, estimated_width_cm, keep_rows_whole, layout, set_font,
+                         set_widths)
 from .formatting import fmt_decimal, fmt_int, fmt_pct
 from .narrative import Block, split_placeholders
 from .tables import DERIVED, derived_table
@@ -21,6 +22,11 @@ from .tables import DERIVED, derived_table
 BODY_LINE_SPACING = 1.15
 TABLE_FONT_PT = 12
 WIDE_TABLE_FONT_PT = 11
+MIN_COLUMN_CM = 0.8
+WORD_SLACK_CM = 0.1     # a word's estimated width may fall a little short of the printed one
+MAX_COLUMN_SHARE = 0.4  # a long text wraps rather than take more of the table's width
+CROWDED_SHARE = 0.85
+HEADER_LINES = 2
 
 
 def add_blocks(document: Document, blocks: list[Block], content: ReportContent, *,
@@ -75,37 +81,87 @@ def _find_table(name: str, content: ReportContent, labels: dict[str, Any]) -> Ta
 
 def add_table(document: Document, table: Table, width_cm: float) -> None:
     """A titled grid table; merged header cells, numbers right-aligned, notes in italics."""
-    size = TABLE_FONT_PT if table.n_columns <= 7 else WIDE_TABLE_FONT_PT
+    size = table_font_size(table, width_cm)
     title = layout(document.add_paragraph(), CENTER, before=6, after=3)
     add_text(title, table.title_vi, size, bold=True)
     title.paragraph_format.keep_with_next = True
     height = len(table.header) + (1 if table.numbered else 0)
     grid = document.add_table(rows=height + len(table.rows), cols=table.n_columns)
     grid.style = "Table Grid"
-    set_widths(grid, column_widths(table, width_cm))
+    set_widths(grid, column_widths(table, width_cm, size))
     _fill_header(grid, table, size)
     for r, row in enumerate(table.rows, start=height):
         for col, value in enumerate(row):
             align = LEFT if table.kind_of(col) == "text" else RIGHT
             paragraph = layout(grid.cell(r, col).paragraphs[0], align)
             add_text(paragraph, format_cell(value, table.kind_of(col)), size)
+    keep_rows_whole(grid, header_rows=height)
     for note in table.notes_vi:
         add_text(layout(document.add_paragraph(), JUSTIFY, before=3), note, size, italic=True)
     layout(document.add_paragraph(), after=3)
 
 
-def column_widths(table: Table, total_cm: float) -> list[float]:
-    """Share `total_cm` by each column's longest header word or data text (5 to 31 characters)."""
-    weights = [5.0] * table.n_columns
+def table_font_size(table: Table, width_cm: float) -> float:
+    """12 pt, or 11 when at 12 pt the table's words alone would fill most of the width."""
+    least, _, _ = _column_needs(table, TABLE_FONT_PT)
+    return TABLE_FONT_PT if sum(least) <= width_cm * CROWDED_SHARE else WIDE_TABLE_FONT_PT
+
+
+def column_widths(table: Table, total_cm: float, size: float = TABLE_FONT_PT) -> list[float]:
+    """Share `total_cm`: no word breaks inside a column (a date, a case reference or a header
+    word is one word); then, as far as the width allows, the data and after them the header
+    texts fit on one line (a header on HEADER_LINES); the rest in proportion."""
+    least, data, header = _column_needs(table, size)
+    if sum(least) >= total_cm:
+        return [total_cm * w / sum(least) for w in least]
+    cap = total_cm * MAX_COLUMN_SHARE
+    widths = _grow(least, [min(d, cap) for d in data], total_cm)
+    widths = _grow(widths, header, total_cm)
+    rest = total_cm - sum(widths)
+    return [w + rest * w / sum(widths) for w in widths]
+
+
+def _column_needs(table: Table, size: float) -> tuple[list[float], list[float], list[float]]:
+    """Per column, the width (cm, padded) of its longest word, of its longest data text and of
+    its header text on HEADER_LINES lines."""
+    least = [MIN_COLUMN_CM] * table.n_columns
+    data = [MIN_COLUMN_CM] * table.n_columns
+    header = [MIN_COLUMN_CM] * table.n_columns
     for placed in table.placed_header():
         if placed.cell.colspan == 1:
-            word = max((len(w) for w in placed.cell.text.split()), default=0)
-            weights[placed.col] = max(weights[placed.col], word + 2)
+            col, text = placed.col, placed.cell.text
+            least[col] = max(least[col], _longest_word_cm(text, size, bold=True))
+            header[col] = max(header[col], estimated_width_cm(text, size) / HEADER_LINES
+                              + CELL_PADDING_CM + WORD_SLACK_CM)
     for row in table.rows:
         for col, value in enumerate(row):
             shown = format_cell(value, table.kind_of(col))
-            weights[col] = max(weights[col], min(len(shown), 30) + 1)
-    return [total_cm * w / sum(weights) for w in weights]
+            least[col] = max(least[col], _longest_word_cm(shown, size, bold=False))
+            data[col] = max(data[col], estimated_width_cm(shown, size, bold=False)
+                            + CELL_PADDING_CM + WORD_SLACK_CM)
+    return least, data, header
+
+
+def _longest_word_cm(text: str, size: float, *, bold: bool) -> float:
+    widest = max((estimated_width_cm(w, size, bold=bold) for w in text.split()), default=0)
+    return widest + CELL_PADDING_CM + WORD_SLACK_CM
+
+
+def _grow(widths: list[float], targets: list[float], total: float) -> list[float]:
+    """Widen columns towards their targets within `total`, the smallest need first; what is
+    left when a need no longer fits is shared in proportion to the needs still open."""
+    widths, spare = list(widths), total - sum(widths)
+    needs = sorted((t - w, c) for c, (t, w) in enumerate(zip(targets, widths, strict=True))
+                   if t > w)
+    for i, (need, col) in enumerate(needs):
+        if need > spare:
+            still = needs[i:]
+            for open_need, open_col in still:
+                widths[open_col] += spare * open_need / sum(n for n, _ in still)
+            return widths
+        widths[col] += need
+        spare -= need
+    return widths
 
 
 def _fill_header(grid: DocxTable, table: Table, size: float) -> None:

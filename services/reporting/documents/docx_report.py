@@ -9,7 +9,8 @@ import docx
 from ..content import ReportContent
 from .docx_body import add_blocks
 from .docx_parts import add_draft_mark, add_heading_table, add_kinh_gui, add_signature, add_title
-from .docx_style import add_page_numbers, set_default_font, setup_page, text_width_cm
+from .docx_style import (add_page_numbers, set_default_font, set_properties, setup_page,
+                         text_width_cm)
 from .labels import load_labels
 from .narrative import render_narrative
 from .settings import DocumentSettings
@@ -39,8 +40,15 @@ def render_docx(content: ReportContent, settings: DocumentSettings, path: Path,
     add_blocks(document, narrative.blocks, content, labels=load_labels(settings),
                charts=charts or {}, size=size, width_cm=width,
                max_rows=settings.body_table_rows)
+    document.paragraphs[-1].paragraph_format.keep_with_next = True  # closing line + signer
     add_signature(document, settings, content, size)
+    set_properties(document, title=narrative.summary, author=_issuer(settings),
+                   created=content.generated_at)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
+
+
+def _issuer(settings: DocumentSettings) -> str:
+    return " ".join(settings.issuing_body.split())

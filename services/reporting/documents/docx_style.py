@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
 from docx.shared import Cm, Mm, Pt, Twips
 from docx.table import Table as DocxTable
@@ -19,6 +22,12 @@ FONT = "Times New Roman"
 A4_WIDTH_MM, A4_HEIGHT_MM = 210, 297
 TWIPS_PER_MM = 1440 / 25.4
 FIRST_LINE_INDENT = Cm(1.27)
+LANGUAGE = "vi-VN"
+RULE_GAP_PT = 4  # a rule sits this far under the line above it
+CELL_PADDING_CM = 0.19 * 2  # python-docx tables: 108 twips each side
+# Average advance widths (em) of Times New Roman letters, a little over the real ones.
+_EM = {True: {"upper": 0.74, "digit": 0.5, "space": 0.25, "narrow": 0.34, "other": 0.53},
+       False: {"upper": 0.7, "digit": 0.5, "space": 0.25, "narrow": 0.34, "other": 0.47}}
 CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT,
                                 WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY)
 
@@ -60,12 +69,37 @@ def layout(paragraph: Paragraph, align: int | None = None, *, before: float = 0,
 
 
 def set_default_font(document: Document, size: float) -> None:
+    """Times New Roman at `size` and Vietnamese as the language (spelling, hyphenation)."""
     style = document.styles["Normal"]
     style.font.name = FONT
     style.font.size = Pt(size)
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    r_pr = style.element.get_or_add_rPr()
+    fonts = r_pr.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
+    for lang in document.styles.element.iter(qn("w:lang")):
+        _set_language(lang)
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    _set_language(lang)
+
+
+def _set_language(lang: BaseOxmlElement) -> None:
+    for attr in ("w:val", "w:eastAsia"):
+        lang.set(qn(attr), LANGUAGE)
+
+
+def set_properties(document: Document, *, title: str, author: str, created: datetime) -> None:
+    """The file's own properties (shown by File > Properties) instead of python-docx's."""
+    props = document.core_properties
+    props.title, props.subject, props.author = title, title, author
+    props.comments, props.keywords, props.category = "", "", "Báo cáo"
+    props.last_modified_by, props.language, props.revision = author, LANGUAGE, 1
+    if created.tzinfo is not None:
+        created = created.astimezone(UTC).replace(tzinfo=None)  # the file stores UTC
+    props.created = props.modified = created
 
 
 def setup_page(section: Section, margins: Margins) -> None:
@@ -114,12 +148,30 @@ def add_page_numbers(section: Section, size: float) -> None:
         run._r.append(element)
 
 
+def estimated_width_cm(text: str, size: float, *, bold: bool = True) -> float:
+    """About how wide `text` prints on one line in Times New Roman at `size` points (average
+    advance widths by kind of character, a little over the real ones)."""
+    widths = _EM[bold]
+    return sum(widths[_char_class(c)] for c in text) * size / 72 * 2.54
+
+
+def _char_class(char: str) -> str:
+    if char.isupper():
+        return "upper"
+    if char.isdigit():
+        return "digit"
+    if char.isspace():
+        return "space"
+    return "narrow" if char in ".,;:!'|/()-[]" else "other"
+
+
 def add_rule(paragraph: Paragraph, length_cm: float, box_cm: float) -> Paragraph:
-    """Turn an empty paragraph into a centred horizontal rule `length_cm` long."""
+    """Turn an empty paragraph into a centred horizontal rule `length_cm` long, set a little
+    below the line above it (so it reads as a rule, not as an underline of the text)."""
     side = max((box_cm - length_cm) / 2, 0)
     fmt = paragraph.paragraph_format
     fmt.left_indent, fmt.right_indent = Cm(side), Cm(side)
-    layout(paragraph, CENTER)
+    layout(paragraph, CENTER, before=RULE_GAP_PT)
     p_pr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
@@ -142,6 +194,40 @@ _AFTER_PBDR = (
     "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
     "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )
+
+
+def keep_rows_whole(table: DocxTable, header_rows: int = 0) -> None:
+    """No row breaks across pages; the first `header_rows` repeat on every page the table
+    runs onto and stay with the row under them."""
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        _set_flag(tr_pr, "w:cantSplit", "w:trHeight", "w:tblHeader", "w:tblCellSpacing",
+                  "w:jc", "w:hidden")
+        if i < header_rows:
+            _set_flag(tr_pr, "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+
+
+def _set_flag(parent: BaseOxmlElement, tag: str, *successors: str) -> None:
+    if parent.find(qn(tag)) is None:
+        parent.insert_element_before(OxmlElement(tag), *successors)
+
+
+def set_cell_padding(table: DocxTable, left_cm: float, right_cm: float) -> None:
+    """Left and right padding of every cell of `table`."""
+    tbl_pr = table._tbl.tblPr
+    margins = tbl_pr.find(qn("w:tblCellMar"))
+    if margins is None:
+        margins = OxmlElement("w:tblCellMar")
+        tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
+                                     "w:tblPrChange")
+    for side, width in (("w:left", left_cm), ("w:right", right_cm)):
+        element = OxmlElement(side)
+        element.set(qn("w:w"), str(round(width * 1440 / 2.54)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
 
 
 def set_widths(table: DocxTable, widths_cm: list[float]) -> None:

@@ -39,13 +39,18 @@ def fmt_date(day: date | None) -> str:
     return "" if day is None else f"{day:%d/%m/%Y}"
 
 
+NO_CHANGE = "không thay đổi"
+NOT_COMPARABLE = "chưa xác định được mức tăng, giảm"
+
+
 def change_vi(current: float, previous: float | None) -> str:
-    """How `current` compares with `previous`: "tăng 5 (+25,0%)", "giảm 2 (-10,0%)", "bằng"."""
+    """How `current` compares with `previous`: "tăng 5 (+25,0%)", "giảm 2 (-10,0%)",
+    "không thay đổi"; the templates go on with "so với <kỳ trước>"."""
     if previous is None:
-        return "chưa có số liệu kỳ so sánh"
+        return NOT_COMPARABLE
     delta = current - previous
     if delta == 0:
-        return "bằng kỳ so sánh"
+        return NO_CHANGE
     word = "tăng" if delta > 0 else "giảm"
     if previous == 0:
         return f"{word} {fmt_int(abs(delta))}"
@@ -56,9 +61,9 @@ def change_vi(current: float, previous: float | None) -> str:
 def change_points_vi(current: float | None, previous: float | None) -> str:
     """Change of a rate in percentage points: "tăng 2,5 điểm phần trăm"."""
     if current is None or previous is None:
-        return "chưa có số liệu kỳ so sánh"
+        return NOT_COMPARABLE
     delta = (current - previous) * 100
     if abs(delta) < 0.05:
-        return "bằng kỳ so sánh"
+        return NO_CHANGE
     word = "tăng" if delta > 0 else "giảm"
     return f"{word} {fmt_decimal(abs(delta))} điểm phần trăm"

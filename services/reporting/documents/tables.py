@@ -81,7 +81,8 @@ def ranking(content: ReportContent, labels: dict[str, Any]) -> Table | None:
     table = _table(labels["tables"]["ranking"], rows,
                    ["number", "text", "number", "number", "percent"])
     if content.ranking.excluded:
-        names = ", ".join(f"{e.unit.name_vi} ({e.cases})" for e in content.ranking.excluded)
+        names = ", ".join(f"{e.unit.name_vi} ({e.cases} vụ việc)"
+                          for e in content.ranking.excluded)
         note = (f"Không xếp hạng các đơn vị có dưới {content.ranking.min_cases} vụ việc: "
                 f"{names}.")
         table = table.model_copy(update={"notes_vi": [note]})

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
+from math import ceil
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..content import ReportContent
 from ..report_tables import Table
-from .docx_body import column_marks
+from .docx_body import column_marks, format_cell
 from .labels import load_labels
 from .settings import DocumentSettings
 from .tables import all_tables
@@ -23,9 +26,14 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 DATA_FONT = Font(name=FONT, size=11)
 WRAP_TOP, TOP = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
-FORMATS = {"int": "#,##0", "float": "#,##0.00", "percent": "0.0%"}
+VIETNAMESE = "[$-42A]"  # shown with the Vietnamese separators (1.234,5) whatever the locale
+FORMATS = {"int": f"{VIETNAMESE}#,##0", "float": f"{VIETNAMESE}#,##0.00",
+           "percent": f"{VIETNAMESE}0.0%"}
 FIRST_HEADER_ROW = 4
 MIN_WIDTH, MAX_WIDTH = 6, 45
+LINE_PT = 15  # one line of 11 pt text
+CAPITAL_EXTRA = 0.4
+PORTRAIT_WIDTH = 95  # column width units that fit across an A4 portrait page
 
 
 def render_xlsx(content: ReportContent, path: Path,
@@ -39,6 +47,7 @@ def render_xlsx(content: ReportContent, path: Path,
         write_table(sheet, table, _period_line(content))
     if not workbook.sheetnames:
         raise ValueError("the report has no tables to put in the annex")
+    _properties(workbook, content, settings)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
@@ -79,7 +88,68 @@ def write_table(sheet: Worksheet, table: Table, period_line: str) -> None:
         sheet.cell(row=notes_row + i, column=1, value=note).font = Font(name=FONT, italic=True)
     first_col = "B" if n > 1 and table.kind_of(0) == "text" else "A"
     sheet.freeze_panes = f"{first_col}{first_data}"
-    _widths(sheet, table)
+    widths = _widths(sheet, table)
+    _heights(sheet, table, widths, first_data)
+    _page_setup(sheet, widths, first_data)
+
+
+def _heights(sheet: Worksheet, table: Table, widths: list[float], first_data: int) -> None:
+    """Row heights for text that wraps: LibreOffice does not grow rows with merged cells
+    (the header) by itself, so their wrapped words would print over the row above."""
+    lines = [1] * len(table.header)
+    for placed in table.placed_header():
+        span = sum(widths[placed.col:placed.col + placed.cell.colspan])
+        needed = ceil(wrapped_lines(placed.cell.text, span) / placed.cell.rowspan)
+        for r in range(placed.row, placed.row + placed.cell.rowspan):
+            lines[r] = max(lines[r], needed)
+    for i, count in enumerate(lines):
+        sheet.row_dimensions[FIRST_HEADER_ROW + i].height = count * LINE_PT + 4
+    for r, row in enumerate(table.rows, start=first_data):
+        count = max((wrapped_lines(v, widths[c]) for c, v in enumerate(row)
+                     if isinstance(v, str)), default=1)
+        if count > 1:
+            sheet.row_dimensions[r].height = count * LINE_PT + 2
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a column `width` units wide, wrapped at spaces (a unit holds
+    about one Times New Roman 11 pt letter; capitals count wider)."""
+    lines, used = 1, 0.0
+    for word in text.split():
+        size = len(word) + CAPITAL_EXTRA * sum(c.isupper() for c in word)
+        needed = size if used == 0 else used + 1 + size
+        if needed > width and used:
+            lines, used = lines + 1, size
+        else:
+            used = needed
+    return lines
+
+
+def _page_setup(sheet: Worksheet, widths: list[float], first_data: int) -> None:
+    """Printed on A4, one page wide (landscape when the table is wide), the header rows
+    repeated on every page, "Trang n" (counted per sheet) at the foot."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "landscape" if sum(widths) > PORTRAIT_WIDTH else "portrait"
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    setup.firstPageNumber, setup.useFirstPageNumber = 1, True  # each sheet from page 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{FIRST_HEADER_ROW}:{first_data - 1}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    sheet.oddFooter.center.text = "Trang &P"
+    sheet.oddFooter.center.font = f"{FONT},Regular"
+
+
+def _properties(workbook: Workbook, content: ReportContent,
+                settings: DocumentSettings | None) -> None:
+    """The file's own properties (File > Properties) instead of openpyxl's."""
+    props = workbook.properties
+    props.title = f"Phụ lục báo cáo {content.period.label_vi} - {content.scope.name_vi}"
+    props.creator = props.lastModifiedBy = (" ".join(settings.issuing_body.split())
+                                            if settings else "")
+    props.language = "vi-VN"
+    props.created = props.modified = content.generated_at.astimezone(UTC).replace(tzinfo=None)
 
 
 def _title(sheet: Worksheet, row: int, text: str, width: int, **font: bool) -> None:
@@ -127,17 +197,18 @@ def _number_format(value: object, kind: str) -> str:
     return "@"
 
 
-def _widths(sheet: Worksheet, table: Table) -> None:
-    """Width from the longest data text or header word (headers wrap), within 6–45."""
+def _widths(sheet: Worksheet, table: Table) -> list[float]:
+    """Width from the longest data text (as shown) or header word (headers wrap), within
+    6–45, so that a wide form still prints legibly on one A4 landscape page."""
     longest = [0] * table.n_columns
     for placed in table.placed_header():
         if placed.cell.colspan == 1:
             words = max((len(w) for w in placed.cell.text.split()), default=0)
-            wanted = max(words + 2, min(len(placed.cell.text), 14))
-            longest[placed.col] = max(longest[placed.col], wanted)
+            longest[placed.col] = max(longest[placed.col], words + 2)
     for row in table.rows:
         for c, value in enumerate(row):
-            shown = f"{value:,}" if isinstance(value, int | float) else str(value or "")
-            longest[c] = max(longest[c], len(shown) + 2)
-    for c, width in enumerate(longest, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = min(max(width, MIN_WIDTH), MAX_WIDTH)
+            longest[c] = max(longest[c], len(format_cell(value, table.kind_of(c))) + 2)
+    widths = [min(max(width, MIN_WIDTH), MAX_WIDTH) for width in longest]
+    for c, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = width
+    return widths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -105,3 +106,32 @@ def test_a_generated_report_opens_and_converts_to_pdf(built, tmp_path: Path):
         capture_output=True, text=True, timeout=180, check=False)
     pdf = tmp_path / (source.stem + ".pdf")
     assert result.returncode == 0 and pdf.read_bytes()[:5] == b"%PDF-", result.stderr
+
+
+def _pdf_pages(source: Path, out: Path) -> list[str]:
+    """The text of each page of `source` converted by LibreOffice (pdftotext -layout)."""
+    subprocess.run([_office(), f"-env:UserInstallation={(out / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(source)],
+                   capture_output=True, text=True, timeout=180, check=True)
+    text = subprocess.run(["pdftotext", "-layout", str(out / (source.stem + ".pdf")), "-"],
+                          capture_output=True, text=True, timeout=60, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.skipif(_office() is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is not installed")
+def test_libreoffice_prints_tables_and_the_signing_block_whole(built, tmp_path: Path):
+    _, generated = built
+    files = {f.format: Path(f.path) for f in generated[0].files}
+    pages = _pdf_pages(files["docx"], tmp_path)
+    content = json.loads(files["json"].read_text(encoding="utf-8"))
+    shown = min(len(content["feedback"]["overdue"]), 50)
+    text = "\n".join(pages)
+    assert shown and len(re.findall(r"\b\d{2}/\d{2}/\d{4}\b", text)) >= 2 * shown  # unbroken
+    assert len(re.findall(r"\bPAKN-\d{4}-\d{7}\b", text)) >= shown
+    signed = [p for p in pages if "Nơi nhận:" in p]
+    assert len(signed) == 1 and "PHÓ GIÁM ĐỐC" in signed[0] and "Trên đây là báo cáo" in signed[0]
+    assert "họ và tên" in signed[0] or "Đinh Hữu Công" in signed[0]
+    sheets = _pdf_pages(files["xlsx"], tmp_path)
+    assert sheets[0].lstrip().startswith("Biểu số")  # the title prints above its table
+    assert not [p for p in sheets if "###" in p]

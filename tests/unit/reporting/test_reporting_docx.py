@@ -11,9 +11,14 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from services.reporting.content import OverdueCase, UnitRef
 from services.reporting.documents import load_document_settings, render_charts, render_docx
+from services.reporting.documents.docx_body import column_widths, table_font_size
+from services.reporting.documents.docx_style import estimated_width_cm, text_width_cm
+from services.reporting.documents.labels import load_labels
+from services.reporting.documents.tables import derived_table
 
-from .reporting_samples import sample_content
+from .reporting_samples import kinds, sample_content
 
 
 def _paragraphs(container):
@@ -200,3 +205,103 @@ def test_libreoffice_converts_the_report_to_pdf(tcd_content, out, tmp_path):
     assert result.returncode == 0, result.stderr
     assert pdf.exists(), result.stdout + result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
+def _flags(row):
+    tr_pr = row._tr.trPr
+    return {tag for tag in ("w:cantSplit", "w:tblHeader")
+            if tr_pr is not None and tr_pr.find(qn(tag)) is not None}
+
+
+def _indent_cm(paragraph, side):
+    value = getattr(paragraph.paragraph_format, f"{side}_indent")
+    return value.cm if value is not None else 0.0
+
+
+def test_body_tables_repeat_their_header_and_rows_never_break(report):
+    ranking = next(t for t in report.tables if _text(t.cell(0, 0).paragraphs[0]) == "Hạng")
+    assert _flags(ranking.rows[0]) == {"w:cantSplit", "w:tblHeader"}
+    assert all(_flags(row) == {"w:cantSplit"} for row in ranking.rows[1:])
+    header = ranking.rows[0].cells[0].paragraphs[0]
+    assert header.paragraph_format.keep_with_next
+
+
+def test_signing_block_stays_with_the_closing_line(report):
+    signature = report.tables[-1]
+    assert _flags(signature.rows[0]) == {"w:cantSplit"}
+    before = signature._tbl.getprevious()
+    closing = next(p for p in report.paragraphs if p._p is before)
+    assert closing.text.startswith("Trên đây là báo cáo")
+    assert closing.paragraph_format.keep_with_next
+
+
+def test_issuing_body_holds_two_lines_and_the_quoc_hieu_one(report, settings):
+    heading = report.tables[0]
+    left, right = (heading.columns[i].width.cm for i in (0, 1))
+    assert left + right == pytest.approx(text_width_cm(settings.margins_mm), abs=0.01)
+    padding = heading._tbl.tblPr.find(qn("w:tblCellMar"))
+    assert {padding.find(qn(f"w:{s}")).get(qn("w:w")) for s in ("left", "right")} == {"0"}
+    issuer = heading.cell(0, 0).paragraphs[1].runs[0]
+    assert issuer.font.size == Pt(13)
+    for line in settings.issuing_body.split("\n"):
+        assert estimated_width_cm(line, 13) <= left
+    assert estimated_width_cm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12) <= right
+
+
+def test_an_issuing_body_too_long_for_13_pt_is_set_in_12(dvk_content, settings, out):
+    long = settings.model_copy(update={"issuing_body": "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"})
+    document = docx.Document(str(render_docx(dvk_content, long, out / "r.docx")))
+    assert document.tables[0].cell(0, 0).paragraphs[1].runs[0].font.size == Pt(12)
+
+
+def test_rules_under_issuing_body_and_summary_are_a_third_to_half_of_their_line(report,
+                                                                               settings):
+    left = report.tables[0].cell(0, 0)
+    width = report.tables[0].columns[0].width.cm
+    rule = width - _indent_cm(left.paragraphs[2], "left") - _indent_cm(left.paragraphs[2], "right")
+    longest = max(estimated_width_cm(line, 13) for line in settings.issuing_body.split("\n"))
+    assert longest / 3 <= rule <= longest / 2
+    summary = _find(report, "Kết quả thực hiện phong trào thi đua “Dân vận khéo” năm 2024")
+    under = _after(report, summary)
+    text = text_width_cm(settings.margins_mm)
+    length = text - _indent_cm(under, "left") - _indent_cm(under, "right")
+    line = min(estimated_width_cm(_text(summary), 14), text)
+    assert line / 3 <= length <= line / 2
+    assert under.paragraph_format.space_before == Pt(4)
+
+
+def test_overdue_columns_keep_dates_and_references_whole(out):
+    refs = [OverdueCase(case_ref=f"PAKN-2025-{i:07d}", kind=kinds(khieu_nai=1)[0],
+                        unit=UnitRef(code="TT", name_vi="Trung tâm Dịch vụ việc làm Hà Tĩnh"),
+                        received_on=date(2025, 1, 9), due_on=date(2025, 1, 30),
+                        days_overdue=516) for i in range(3)]
+    content = sample_content()
+    content.feedback.overdue = refs
+    table = derived_table("overdue", content, load_labels())
+    size = table_font_size(table, 16.5)
+    widths = column_widths(table, 16.5, size)
+    assert sum(widths) == pytest.approx(16.5)
+    padding = 0.38
+    for col, token in ((1, "PAKN-2025-0000001"), (4, "09/01/2025"), (5, "30/01/2025")):
+        assert widths[col] >= estimated_width_cm(token, size, bold=False) + padding, col
+    for col, word in enumerate(("STT", "Mã", "Loại", "quyết", "nhận", "quyết", "ngày")):
+        assert widths[col] >= estimated_width_cm(word, size) + padding, word
+
+
+def test_estimated_widths_are_not_below_times_new_roman():
+    # Advance widths of Times New Roman (em), from its metrics: the estimate must not fall
+    # short, or a column sized by it would break a word.
+    real = {"SỞ LAO ĐỘNG - THƯƠNG BINH": (13, True, 15.07), "09/01/2025": (11, False, 4.56),
+            "PAKN-2025-0002687": (11, False, 8.89), "ngày": (11, True, 2.06)}
+    for text, (size, bold, ems) in real.items():
+        assert estimated_width_cm(text, size, bold=bold) >= ems * size / 72 * 2.54, text
+
+
+def test_file_properties_are_the_reports_not_python_docx(report, dvk_content):
+    props = report.core_properties
+    assert props.title == "Kết quả thực hiện phong trào thi đua “Dân vận khéo” năm 2024"
+    assert props.author == "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+    assert "python-docx" not in (props.comments + props.author + props.last_modified_by)
+    assert props.created == dvk_content.generated_at
+    languages = {lang.get(qn("w:val")) for lang in report.styles.element.iter(qn("w:lang"))}
+    assert languages == {"vi-VN"}

@@ -8,8 +8,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from services.reporting.content import ReportContent
-from services.reporting.documents import load_json, render_charts, render_json, render_xlsx
-from services.reporting.documents.xlsx_annex import sheet_title
+from services.reporting.documents import (load_document_settings, load_json, render_charts,
+                                          render_json, render_xlsx)
+from services.reporting.documents.xlsx_annex import sheet_title, wrapped_lines
 
 from .reporting_samples import sample_content
 
@@ -41,7 +42,7 @@ def test_numbers_are_stored_as_numbers(workbook):
 def test_rates_are_fractions_shown_as_percent(workbook):
     sheet = workbook["Xếp hạng đơn vị"]
     rate = sheet.cell(row=int(sheet.freeze_panes[1:]), column=5)
-    assert rate.value == pytest.approx(14 / 15) and rate.number_format == "0.0%"
+    assert rate.value == pytest.approx(14 / 15) and rate.number_format == "[$-42A]0.0%"
 
 
 def test_header_rows_are_frozen_and_merged(workbook):
@@ -67,7 +68,8 @@ def test_ranking_note_lists_units_left_out(workbook):
     sheet = workbook["Xếp hạng đơn vị"]
     notes = [c.value for c in sheet["A"]
              if isinstance(c.value, str) and "Không xếp hạng" in c.value]
-    assert notes == ["Không xếp hạng các đơn vị có dưới 5 vụ việc: Phòng Lao động - Việc làm (2)."]
+    assert notes == ["Không xếp hạng các đơn vị có dưới 5 vụ việc: "
+                     "Phòng Lao động - Việc làm (2 vụ việc)."]
 
 
 def test_sheet_titles_are_valid_and_unique():
@@ -105,3 +107,57 @@ def test_charts_are_pngs_with_every_glyph(dvk_content, out):
 
 def test_no_chart_without_data(out):
     assert render_charts(sample_content(feedback=None, ranking=None), out) == {}
+
+
+def test_numbers_show_vietnamese_separators_in_any_locale(workbook):
+    sheet = workbook["Đơn thư theo đơn vị"]
+    cell = sheet.cell(row=int(sheet.freeze_panes[1:]), column=2)
+    assert cell.number_format == "[$-42A]#,##0"
+    money = workbook["01-KQGQ"]
+    row = money[int(money.freeze_panes[1:])]
+    assert {c.number_format for c in row if isinstance(c.value, float)} == {"[$-42A]#,##0.00"}
+
+
+def test_sheets_print_on_a4_one_page_wide_with_their_header_on_every_page(workbook):
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert setup.paperSize == 9, sheet.title  # A4
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        first_data = int(sheet.freeze_panes[1:])
+        assert sheet.print_title_rows == f"$4:${first_data - 1}", sheet.title
+        assert sheet.oddFooter.center.text == "Trang &P" and setup.useFirstPageNumber
+    assert workbook["01-TCD"].page_setup.orientation == "landscape"
+    assert workbook["Đơn thư theo đơn vị"].page_setup.orientation == "portrait"
+
+
+def test_header_rows_are_tall_enough_for_their_wrapped_words(workbook):
+    sheet = workbook["01-TCD"]
+    for row in range(4, 7):
+        for cell in sheet[row]:
+            if not isinstance(cell.value, str):
+                continue
+            width = sum(sheet.column_dimensions[get_column_letter(c)].width
+                        for c in _span(sheet, cell))
+            rows = _rows(sheet, cell)
+            height = sum(sheet.row_dimensions[r].height for r in rows)
+            assert height >= wrapped_lines(cell.value, width) * 15, cell.coordinate
+    assert [wrapped_lines("Vụ việc nhiều lần", w) for w in (5, 8, 20)] == [4, 3, 1]
+
+
+def _span(sheet, cell):
+    merged = next((m for m in sheet.merged_cells.ranges if cell.coordinate in m), None)
+    return range(merged.min_col, merged.max_col + 1) if merged else [cell.column]
+
+
+def _rows(sheet, cell):
+    merged = next((m for m in sheet.merged_cells.ranges if cell.coordinate in m), None)
+    return range(merged.min_row, merged.max_row + 1) if merged else [cell.row]
+
+
+def test_workbook_properties_name_the_report(tcd_content, out):
+    settings = load_document_settings(tcd_content.report_date)
+    book = load_workbook(render_xlsx(tcd_content, out / "a.xlsx", settings))
+    assert book.properties.title == "Phụ lục báo cáo năm 2024 - Sở Lao động - Thương binh và Xã hội"
+    assert book.properties.creator == "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+    assert book.properties.language == "vi-VN"

@@ -40,8 +40,8 @@ def test_numbers_use_vietnamese_separators():
 
 
 @pytest.mark.parametrize(("current", "previous", "expected"), [
-    (12, 10, "tăng 2 (+20,0%)"), (8, 10, "giảm 2 (-20,0%)"), (10, 10, "bằng kỳ so sánh"),
-    (3, 0, "tăng 3"), (3, None, "chưa có số liệu kỳ so sánh"),
+    (12, 10, "tăng 2 (+20,0%)"), (8, 10, "giảm 2 (-20,0%)"), (10, 10, "không thay đổi"),
+    (3, 0, "tăng 3"), (3, None, "chưa xác định được mức tăng, giảm"),
 ])
 def test_change_against_comparison_period(current, previous, expected):
     assert change_vi(current, previous) == expected
@@ -49,4 +49,5 @@ def test_change_against_comparison_period(current, previous, expected):
 
 def test_change_of_rate_in_points():
     assert change_points_vi(0.95, 0.9) == "tăng 5,0 điểm phần trăm"
-    assert change_points_vi(None, 0.9) == "chưa có số liệu kỳ so sánh"
+    assert change_points_vi(None, 0.9) == "chưa xác định được mức tăng, giảm"
+    assert change_points_vi(0.9, 0.9) == "không thay đổi"

@@ -87,3 +87,13 @@ def test_parse_blocks_reads_line_markers():
     assert [(b.kind, b.text) for b in blocks] == [
         ("h1", "A"), ("h2", "B"), ("h3", "C"), ("bullet", "D"), ("table", "t"), ("chart", "c"),
         ("p", "E F")]
+
+
+def test_an_unchanged_or_unknown_comparison_reads_as_vietnamese(settings):
+    feedback = sample_content().feedback
+    previous = feedback.previous.model_copy(update={"received_total": 48, "on_time_rate": None})
+    content = sample_content(feedback=feedback.model_copy(update={"previous": previous}))
+    text = "\n".join(b.text for b in render_narrative(content, settings).blocks)
+    assert "không thay đổi so với năm 2023" in text
+    assert "(chưa xác định được mức tăng, giảm so với năm 2023)" in text
+    assert "so sánh so với" not in text
