@@ -13,13 +13,18 @@ from shared.contracts.base import utc_now
 from shared.testing.factories import feedback_payload, progress_payload, update_payload
 
 
-@pytest.fixture
-async def client(intake):
+def _http_client(intake, host: str) -> httpx.AsyncClient:
+    """intake's HTTP gateway and operator routes, as seen from `host`."""
     app = FastAPI()
     app.include_router(build_http(intake))
     app.include_router(build_operator_http(intake))
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as c:
+    transport = httpx.ASGITransport(app=app, client=(host, 5000))
+    return httpx.AsyncClient(transport=transport, base_url="http://intake")
+
+
+@pytest.fixture
+async def client(intake):
+    async with _http_client(intake, "203.0.113.9") as c:
         yield c
 
 
@@ -161,11 +166,7 @@ async def test_rejected_update_of_a_protected_case_is_withheld(client, intake):
 
 
 async def test_a_loopback_operator_names_itself_to_reveal_a_rejected_body(intake):
-    app = FastAPI()
-    app.include_router(build_http(intake))
-    app.include_router(build_operator_http(intake))
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as local:
+    async with _http_client(intake, "127.0.0.1") as local:
         rejected = (await local.post("/v1/feedback", content="Tôi là Kiều Văn Nam tố cáo.",
                                      headers={"X-API-Key": await _key(intake)})).json()
         url = f"/v1/rejected/{rejected['rejection_id']}"
