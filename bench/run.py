@@ -23,7 +23,8 @@ import asyncpg
 from bench import report_build
 from bench.baseline import measure_baseline
 from bench.profile import CpuMeter, fixed, server_groups, settled_broker_totals
-from bench.system_bench import cpu_meter, latency, memory, start_system, throughput
+from bench.system_bench import (cpu_meter, latency, memory, start_system, throughput,
+                                wait_until_idle)
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).parent / "results"
@@ -80,6 +81,7 @@ def system(database: str, cases: int, latency_seconds: float) -> dict:
             result = {"throughput": asyncio.run(throughput(sut, cases, meter=cpu_meter(sut)))}
             result["broker_per_case"] = per_item(settled_broker_totals(vhost), cases)
             rate = result["throughput"]["cases_per_s"] / 2
+            result["idle_wait_s"] = asyncio.run(wait_until_idle(sut))
             result["latency"] = asyncio.run(latency(sut, rate, max(50, int(rate * latency_seconds))))
             result["peak_rss_mb"] = memory(sut)
         finally:

@@ -58,27 +58,49 @@ async def throughput(sut: SystemUnderTest, cases: int, timeout: float = 1800,
             "cpu_ms_per_case": cpu}
 
 
+async def wait_until_idle(sut: SystemUnderTest, *, window: float = 2.0, busy_share: float = 0.02,
+                          limit: float = 600.0) -> float:
+    """Waits until the services have finished what an earlier run left them (on SQLite notify
+    sends the burst's acknowledgements after it), so that the latency run measures a steady
+    load and not that backlog: idle is a window in which the four services together used
+    less than `busy_share` of one core. Returns the seconds waited."""
+    services = {name: fixed(proc.pid) for name, proc in sut.procs.items()}
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        meter = CpuMeter(services).start()
+        await asyncio.sleep(window)
+        if sum(meter.stop().values()) < busy_share * window:
+            break
+    return round(time.perf_counter() - started, 1)
+
+
 def cpu_meter(sut: SystemUnderTest) -> CpuMeter:
     """The four services, this process (the publisher), RabbitMQ and PostgreSQL."""
     services = {name: fixed(proc.pid) for name, proc in sut.procs.items()}
     return CpuMeter({**services, "bench": fixed(os.getpid()), **server_groups()})
 
 
+HOPS = ("intake.feedback_received.v1", "routing.case_assigned.v1",
+        "notify.notifications_scheduled.v1")
+
+
 async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:
     """A steady offered load of `rate` cases/s; a case's latency runs from its publish to
     notify's `notifications_scheduled` for it (after routing's assignment), seen by a tap queue
-    by correlation id. Reporting's projection is counted in the throughput run."""
+    by correlation id. Reporting's projection is counted in the throughput run. The tap also
+    sees intake's and routing's events, which splits the slowest cases' time by hop."""
     sent: dict[str, float] = {}
-    seen: dict[str, float] = {}
+    seen: dict[str, dict[str, float]] = {hop: {} for hop in HOPS}
     connection = await aio_pika.connect(sut.amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         tap = await channel.declare_queue(exclusive=True)
-        await tap.bind("dvk.events", "notify.notifications_scheduled.v1")
+        for hop in HOPS:
+            await tap.bind("dvk.events", hop)
 
         async def on_event(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            if message.correlation_id in sent:
-                seen.setdefault(message.correlation_id, time.perf_counter())
+            if message.correlation_id in sent and message.routing_key in seen:
+                seen[message.routing_key].setdefault(message.correlation_id, time.perf_counter())
             await message.ack()
 
         await tap.consume(on_event)
@@ -90,13 +112,28 @@ async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:
             sent[cid] = time.perf_counter()
             asyncio.ensure_future(exchange.publish(_message(fresh_case(seed=10**6 + i), cid),
                                                    routing_key="feedback.submit.v1"))
+        done = seen[HOPS[-1]]
         deadline = time.perf_counter() + 120
-        while len(seen) < cases and time.perf_counter() < deadline:
+        while len(done) < cases and time.perf_counter() < deadline:
             await asyncio.sleep(0.2)
-    waits = sorted(seen[c] - sent[c] for c in seen)
+    waits = sorted(done[c] - sent[c] for c in done)
     q = statistics.quantiles(waits, n=100) if len(waits) > 1 else waits * 99
     return {"offered_per_s": round(rate, 1), "cases": cases, "completed": len(waits),
-            "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000}
+            "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
+            "slowest_by_hop_ms": slowest_by_hop(sent, seen)}
+
+
+def slowest_by_hop(sent: dict[str, float], seen: dict[str, dict[str, float]],
+                   count: int = 5) -> list[list[float]]:
+    """The slowest cases' milliseconds from publish to intake's event, then to routing's,
+    then to notify's: which service the tail waits on."""
+    done = seen[HOPS[-1]]
+    slowest = sorted(done, key=lambda c: done[c] - sent[c], reverse=True)[:count]
+    rows = []
+    for cid in slowest:
+        marks = [sent[cid], *(seen[hop].get(cid, float("nan")) for hop in HOPS)]
+        rows.append([round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:])])
+    return rows
 
 
 def fresh_case(seed: int) -> bytes:

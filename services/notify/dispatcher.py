@@ -47,12 +47,13 @@ class Dispatcher:
                  clock: Callable[[], datetime], planner: PeriodicPlanner | None = None,
                  retry: RetryPolicy = RetryPolicy(), batch_size: int = 50,
                  lease: timedelta = timedelta(minutes=5), poll_seconds: float = 5.0,
-                 in_doubt_email: str = "hold") -> None:
+                 min_gap_seconds: float = 0.2, in_doubt_email: str = "hold") -> None:
         self._uow, self._skip_locked, self._composer = uow, skip_locked, composer
         self._transports, self._policy, self._calendar = transports, policy, calendar
         self._units, self.worker_id, self._clock = units, worker_id, clock
         self._planner, self._retry, self._batch = planner, retry, batch_size
         self._lease, self._poll, self._in_doubt_email = lease, poll_seconds, in_doubt_email
+        self._min_gap = min_gap_seconds
         self.health = ChannelHealth(retry)
         self._stopping = False
         self._wakeup = asyncio.Event()
@@ -62,6 +63,8 @@ class Dispatcher:
         self._wakeup.set()
 
     def wake(self) -> None:
+        """Something may have fallen due (an acknowledgement was scheduled): tick within
+        `min_gap_seconds` rather than at the next poll."""
         self._wakeup.set()
 
     async def run(self) -> None:
@@ -83,6 +86,8 @@ class Dispatcher:
             await asyncio.wait_for(self._wakeup.wait(), timeout=seconds)
         except TimeoutError:
             pass
+        else:  # a stream of commits gathers into one small batch, not one tick per commit
+            await asyncio.sleep(self._min_gap)
         self._wakeup.clear()
 
     async def tick(self) -> int:

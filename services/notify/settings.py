@@ -51,6 +51,8 @@ class NotifySettings(BaseSettings):
     webhook_timeout_s: float = 10.0
     template_dir: Path | None = None
     poll_seconds: float = 5.0
+    send_on_commit: bool = Field(True, description="wake the dispatcher when a commit schedules "
+                                 "something, instead of waiting for the next poll")
     batch_size: int = Field(50, ge=1, le=1000)
     lease_seconds: float = Field(300.0, gt=0, description="longer than one send can take")
     in_doubt_email: Literal["hold", "resend"] = "hold"

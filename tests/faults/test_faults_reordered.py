@@ -30,6 +30,7 @@ async def test_duplicated_and_reversed_events_reach_the_in_order_end_state(amqp_
     # The schedule is compared, not delivery: an idle dispatcher cannot send a reminder in one
     # run before the acceptance that cancels it arrives, and after it in the other.
     monkeypatch.setenv("DVK_NOTIFY_POLL_SECONDS", "3600")
+    monkeypatch.setenv("DVK_NOTIFY_SEND_ON_COMMIT", "false")
     cases = size(40, 2000)
     in_order, replay = tmp_path / "in-order", tmp_path / "replay"
     async with running(("intake", "routing", "notify", "reporting"), amqp_url=amqp_url,
