@@ -93,8 +93,10 @@ def reads_any_body(subscriber: Any) -> Any:
 
 
 def is_permanent(exc: BaseException) -> bool:
+    """A fault that the same message would meet again: JSON nested deeper than the parser goes
+    (RecursionError) is one, whether in the decoder or a validator."""
     return isinstance(exc, (PermanentError, ValidationError, json.JSONDecodeError,
-                            UnicodeDecodeError, SubscriberNotFound))
+                            UnicodeDecodeError, RecursionError, SubscriberNotFound))
 
 
 def describe(exc: BaseException) -> str:

@@ -61,6 +61,21 @@ async def test_an_event_subscriber_dead_letters_a_string_version_with_a_clear_re
     assert "must be a whole number, not a string ('1')" in headers["x-dvk-reason"]
 
 
+async def test_an_event_nested_deeper_than_the_parser_goes_is_dead_lettered_at_once():
+    dead, attempts = DeadLetters(), []
+    broker = RabbitBroker(middlewares=(ConsumeGuard(dead_letter=dead),), logger=None)
+
+    @broker.subscriber("reporting.events")
+    async def handle(body: dict) -> None:
+        attempts.append(body)
+
+    async with TestRabbitBroker(broker) as br:
+        await br.publish(b"[" * 100_000, queue="reporting.events")
+    [(queue, headers)] = dead.items
+    assert queue == "reporting.events" and headers["x-dvk-error-type"] == "RecursionError"
+    assert attempts == []
+
+
 async def test_a_subscriber_that_reads_any_body_gets_it_to_answer():
     dead, seen = DeadLetters(), []
     broker = RabbitBroker(middlewares=(ConsumeGuard(dead_letter=dead),), logger=None)
