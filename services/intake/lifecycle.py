@@ -73,6 +73,9 @@ def _check_legal_steps(state: CaseState, update: UpdateCase) -> None:
         raise Refused("chưa thụ lý: phải có quyết định thụ lý trước khi giải quyết")
     if update.status is S.EXTENDED:
         _check_extension(state, update)
+    if update.acceptance and update.acceptance.remote_area and state.kind != "khieu_nai":
+        raise Refused("thời hạn cho vùng sâu, vùng xa chỉ áp dụng cho đơn khiếu nại",
+                      "data.acceptance.remote_area")
 
 
 def _check_extension(state: CaseState, update: UpdateCase) -> None:

@@ -10,7 +10,7 @@ from shared.calendar import local_date
 from shared.confidential import Sealer, redact_identity
 from shared.contracts.base import Envelope, utc_now
 from shared.contracts.routing import CaseAssigned, CaseReassigned
-from shared.contracts.updates import CaseStatus, CaseStatusChanged, UpdateCase
+from shared.contracts.updates import CaseStatus, CaseStatusChanged, UpdateCase, UpdateDetails
 from shared.errors import PermanentError
 from shared.logging import get_logger
 
@@ -30,6 +30,7 @@ from .uow import IntakeUnitOfWork
 
 log = get_logger()
 ASSIGNMENTS = "intake.assignments"
+DETAILS = frozenset(UpdateDetails.model_fields)  # what an update says besides its status
 
 
 def case_key(ref: str) -> str:
@@ -94,16 +95,14 @@ def state_of(case: Case) -> lifecycle.CaseState:
 
 
 def _changed_event(case: Case, cmd: UpdateCase, previous: CaseStatus) -> CaseStatusChanged:
-    details: dict[str, Any] = cmd.model_dump(include={"note", "extension", "transfer",
-                                                      "resolution", "rejection", "documents"})
+    details: dict[str, Any] = cmd.model_dump(include=DETAILS)
     return CaseStatusChanged(**details, ref=cmd.ref, kind=case.kind, status=cmd.status,
                              previous_status=previous,
                              unit_code=cmd.unit_code, occurred_at=cmd.occurred_at)
 
 
 def _update_entry(cmd: UpdateCase) -> TimelineEntry:
-    details = cmd.model_dump(mode="json", exclude_none=True, include={
-        "note", "extension", "transfer", "resolution", "rejection", "documents"})
+    details = cmd.model_dump(mode="json", exclude_none=True, include=DETAILS)
     return TimelineEntry(ref=cmd.ref, at=cmd.occurred_at, recorded_at=utc_now(),
                          actor=cmd.unit_code, action=cmd.status.value, status=cmd.status.value,
                          source_system=cmd.source_system, update_id=cmd.update_id,

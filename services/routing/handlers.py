@@ -57,7 +57,7 @@ def _records(case: FeedbackReceived, decision: Decision, correlation_id: str
         deadlines=[d.model_dump(mode="json") for d in decision.deadlines],
         assigned_at=now, correlation_id=correlation_id, received_on=received_on(case),
         complaint_round=case.complaint.round if case.complaint else None, accepted_on=None,
-        extensions=[], closed=False, external_body=None)
+        extensions=[], closed=False, external_body=None, remote_area=False)
     audit = AssignmentAudit(ref=case.ref, at=now, action="assigned", from_unit=None,
                             to_unit=a.unit_code, reason=a.explanation)
     return assignment, audit
@@ -98,7 +98,7 @@ async def apply_status_change(envelope: Envelope[CaseStatusChanged], *,
 def track_of(a: Assignment) -> Track:
     return Track(kind=a.kind, received_on=a.received_on or local_date(a.received_at),
                  complaint_round=a.complaint_round, unit_code=a.unit_code,
-                 accepted_on=a.accepted_on, closed=a.closed,
+                 accepted_on=a.accepted_on, closed=a.closed, remote_area=a.remote_area,
                  extensions=tuple(Extension(**e) for e in a.extensions or []))
 
 
@@ -108,6 +108,7 @@ def _record_reaction(work: RoutingUnitOfWork, a: Assignment, reaction: Reaction,
     moved = reaction.new_unit is not None
     previous_unit = a.unit_code
     a.accepted_on, a.closed, a.received_on = t.accepted_on, t.closed, t.received_on
+    a.remote_area = t.remote_area
     a.extensions = [{"days": e.days, "especially_complicated": e.especially_complicated}
                     for e in t.extensions]
     a.deadlines = [d.model_dump(mode="json") for d in reaction.deadlines]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy import JSON, Date, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime
@@ -43,6 +43,7 @@ class Assignment(Base):
     extensions: Mapped[list] = mapped_column(JSON, default=list)
     closed: Mapped[bool] = mapped_column(default=False)
     external_body: Mapped[str | None] = mapped_column(String(300))
+    remote_area: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AssignmentAudit(Base):

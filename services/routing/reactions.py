@@ -34,6 +34,7 @@ class Track:
     accepted_on: date | None = None
     extensions: tuple[Extension, ...] = ()
     closed: bool = False
+    remote_area: bool = False  # set at thụ lý, for the complaint's longer limits
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def current_deadlines(track: Track, *, policies: DeadlinePolicies,
         return []
     steps = deadlines.compute_deadlines(deadlines.DeadlineRequest(
         kind=track.kind, received_on=track.received_on, accepted_on=track.accepted_on,
-        complaint_round=track.complaint_round), policies=policies, calendar=calendar)
+        complaint_round=track.complaint_round, remote=track.remote_area),
+        policies=policies, calendar=calendar)
     for ext in track.extensions:
         steps = [_extended(s, ext, policies, calendar) for s in steps]
     return [contract_deadline(s) for s in steps]
@@ -90,14 +92,15 @@ def _next_track(track: Track, change: CaseStatusChanged, on: date,
                 units: UnitCatalogue) -> Track | None:
     status = change.status
     if status is CaseStatus.ACCEPTED:
-        return replace(track, accepted_on=on, closed=False)
+        return replace(track, accepted_on=on, closed=False, remote_area=_remote(change))
     if status is CaseStatus.EXTENDED and change.extension is not None:
         ext = Extension(change.extension.days, change.extension.especially_complicated)
         return replace(track, extensions=(*track.extensions, ext))
     if status in (CaseStatus.RESOLVED, CaseStatus.REJECTED):
         return replace(track, closed=True)
     if status is CaseStatus.REOPENED:
-        return replace(track, received_on=on, accepted_on=None, extensions=(), closed=False)
+        return replace(track, received_on=on, accepted_on=None, extensions=(), closed=False,
+                       remote_area=False)
     if status is CaseStatus.TRANSFERRED and change.transfer is not None:
         if change.transfer.to_external_body:
             return replace(track, closed=True)
@@ -105,14 +108,20 @@ def _next_track(track: Track, change: CaseStatusChanged, on: date,
             unit = units.resolve_or_raise(change.transfer.to_unit or "", on=on)
         except LookupError as exc:
             raise PermanentError(f"transfer to an unknown unit: {exc}") from None
-        return replace(track, unit_code=unit.code, accepted_on=None)
+        return replace(track, unit_code=unit.code, accepted_on=None, remote_area=False)
     return None
+
+
+def _remote(change: CaseStatusChanged) -> bool:
+    return bool(change.acceptance and change.acceptance.remote_area)
 
 
 def _reason(change: CaseStatusChanged, on: date) -> str:
     day = on.strftime("%d/%m/%Y")
     return {
-        CaseStatus.ACCEPTED: f"Thụ lý ngày {day}: thời hạn giải quyết tính từ ngày thụ lý.",
+        CaseStatus.ACCEPTED: f"Thụ lý ngày {day}"
+                             + (" (vùng sâu, vùng xa đi lại khó khăn)" if _remote(change) else "")
+                             + ": thời hạn giải quyết tính từ ngày thụ lý.",
         CaseStatus.EXTENDED: f"Gia hạn giải quyết ngày {day}"
                              + (f" ({change.extension.decision_number})" if change.extension else "")
                              + ".",

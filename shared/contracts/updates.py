@@ -32,6 +32,13 @@ class Extension(_Strict):
     especially_complicated: bool = False
 
 
+class Acceptance(_Strict):
+    remote_area: bool = Field(default=False, description=(
+        "khieu_nai only: the complainant is in a remote area that is hard to reach (vùng sâu, "
+        "vùng xa đi lại khó khăn); the time limit to resolve is longer (Luật Khiếu nại 2011, "
+        "Điều 28 and 37: 45 instead of 30 days, 60 instead of 45 at the second round)"))
+
+
 class Transfer(_Strict):
     to_unit: str | None = Field(default=None, max_length=100,
                                 description="Code of a unit of the Department")
@@ -61,6 +68,7 @@ class Rejection(_Strict):
 
 class UpdateDetails(_Strict):
     note: str | None = Field(default=None, max_length=5000)
+    acceptance: Acceptance | None = Field(default=None, description="with status accepted")
     extension: Extension | None = None
     transfer: Transfer | None = None
     resolution: Resolution | None = None
@@ -92,6 +100,8 @@ class UpdateCase(UpdateDetails, Payload):
         needed = _REQUIRED.get(self.status)
         if needed and getattr(self, needed) is None:
             raise ValueError(f"status {self.status.value} requires {needed}")
+        if self.acceptance is not None and self.status is not CaseStatus.ACCEPTED:
+            raise ValueError("acceptance goes only with status accepted")
         return self
 
 

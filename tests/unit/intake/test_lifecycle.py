@@ -73,3 +73,15 @@ def test_external_transfer_closes_until_reopened():
 def test_extensions_are_counted():
     state = _state(status=S.ACCEPTED, accepted=True, kind="to_cao")
     assert apply(apply(state, _update("extended")), _update("extended")).extensions == 2
+
+
+def test_remote_area_limits_are_for_complaints_only():
+    with pytest.raises(Refused, match="vùng sâu, vùng xa") as refused:
+        check(_state(kind="to_cao"), _update("accepted", acceptance={"remote_area": True}))
+    assert refused.value.field == "data.acceptance.remote_area"
+    check(_state(), _update("accepted", acceptance={"remote_area": True}))
+
+
+def test_acceptance_details_go_only_with_status_accepted():
+    with pytest.raises(ValueError, match="acceptance goes only with status accepted"):
+        _update("in_progress", acceptance={"remote_area": True})

@@ -84,3 +84,44 @@ def test_progress_note_changes_nothing():
     track = Track(kind="kien_nghi", received_on=date(2026, 5, 4), complaint_round=None,
                   unit_code="LAO_DONG_VIEC_LAM")
     assert _react(track, _change("in_progress", "2026-05-06", kind="kien_nghi")) is None
+
+
+REMOTE = {"acceptance": {"remote_area": True}}
+
+
+def test_a_complaint_accepted_as_from_a_remote_area_has_45_days_not_30():
+    track = Track(kind="khieu_nai", received_on=date(2026, 2, 10), complaint_round=1,
+                  unit_code="THANH_TRA")
+    reaction = _react(track, _change("accepted", "2026-02-12", **REMOTE))
+    # 45 days from 12/02/2026 end on Sun 29/03/2026: the next working day, Mon 30/03.
+    assert _due(reaction, "giai_quyet") == date(2026, 3, 30)
+    assert "vùng sâu, vùng xa" in reaction.reason
+    assert reaction.track.remote_area
+
+
+def test_a_remote_complaint_extended_as_complicated_may_run_to_60_days():
+    def extension(days: int) -> dict:
+        return {"extension": {"reason": "Vụ việc phức tạp", "decision_number": "12/QĐ",
+                              "days": days}}
+    track = Track(kind="khieu_nai", received_on=date(2026, 2, 10), complaint_round=1,
+                  unit_code="THANH_TRA")
+    accepted = _react(track, _change("accepted", "2026-02-12", **REMOTE)).track
+    extended = _react(accepted, _change("extended", "2026-03-20", **extension(15)))
+    assert _due(extended, "giai_quyet") == date(2026, 4, 13)  # 60 days, a Monday
+    with pytest.raises(PermanentError, match="1 đến 15 ngày"):
+        _react(accepted, _change("extended", "2026-03-20", **extension(16)))
+
+
+def test_a_second_round_remote_complaint_has_60_days():
+    track = Track(kind="khieu_nai", received_on=date(2026, 2, 10), complaint_round=2,
+                  unit_code="THANH_TRA")
+    reaction = _react(track, _change("accepted", "2026-02-12", **REMOTE))
+    assert _due(reaction, "giai_quyet") == date(2026, 4, 13)
+
+
+def test_a_transfer_drops_the_remote_area_until_the_new_unit_accepts():
+    track = Track(kind="khieu_nai", received_on=date(2026, 2, 10), complaint_round=1,
+                  unit_code="THANH_TRA")
+    accepted = _react(track, _change("accepted", "2026-02-12", **REMOTE)).track
+    moved = _react(accepted, _change("transferred", "2026-02-13"))
+    assert not moved.track.remote_area and moved.track.accepted_on is None
