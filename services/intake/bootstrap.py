@@ -18,6 +18,7 @@ from shared.units import UnitCatalogue
 from . import feedback, records, updates  # noqa: F401
 from .handlers import Deps
 from .orm import inbox, outbox
+from .settings import DEFAULT_MAX_BODY_BYTES, IntakeSettings
 from .uow import IntakeUnitOfWork
 
 
@@ -33,6 +34,7 @@ class Intake(UnitsOfWork[IntakeUnitOfWork]):
     plan: PlanCatalogue
     units: UnitCatalogue
     on_commit: Any = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @property
     def deps(self) -> Deps:
@@ -48,4 +50,5 @@ def bootstrap(common: CommonSettings, own: ServiceSettings) -> Intake:
     return Intake(engine=engine, sessions=session_factory(engine),
                   sealer=sealer_from_settings(common.confidentiality_key, common.data_dir),
                   plan=PlanCatalogue.load(catalogue_file(common, "plan.yaml")),
-                  units=UnitCatalogue.load(catalogue_file(common, "units.yaml")))
+                  units=UnitCatalogue.load(catalogue_file(common, "units.yaml")),
+                  max_body_bytes=IntakeSettings().max_body_bytes)

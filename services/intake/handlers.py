@@ -23,7 +23,15 @@ from shared.logging import get_logger
 from shared.plan import PlanCatalogue
 from shared.units import UnitCatalogue
 
-from .ingress import AcceptedCommand, FieldError, IngressMessage, Rejection, parse_ingress
+from .ingress import (
+    AcceptedCommand,
+    FieldError,
+    IngressMessage,
+    Rejection,
+    accepted_identity,
+    claimed_identity,
+    parse_ingress,
+)
 from .orm import PendingCommand, RejectedMessage
 from .uow import IntakeUnitOfWork
 
@@ -96,7 +104,8 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
 async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps: Deps,
                  pending_id: int | None = None) -> IngressReply:
     errors = [e.as_dict() for e in rejection.errors]
-    digest = hashlib.sha256(msg.body).hexdigest()
+    digest = msg.truncated.sha256 if msg.truncated else hashlib.sha256(msg.body).hexdigest()
+    identity = claimed_identity(msg)
     async with deps.uow() as work:
         if msg.message_id and (earlier := await _rejected_before(work, msg.message_id, digest)):
             if pending_id is not None:
@@ -108,6 +117,9 @@ async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps
             id=rejection_id, received_at=utc_now(), message_id=msg.message_id,
             routing_key=msg.routing_key, message_type=msg.message_type, way_in=way_in,
             reason=rejection.reason, errors=errors, status="pending", body_sha256=digest,
+            body_size=msg.truncated.size if msg.truncated else len(msg.body),
+            body_truncated=msg.truncated is not None, identity_key=identity.message_key,
+            source_key=identity.source_key,
             sealed_body=deps.sealer.seal(msg.body.decode("utf-8", errors="backslashreplace"))))
         await work.publish(make_envelope(IntakeRejected(
             rejection_id=rejection_id, source_message_id=msg.message_id,
@@ -126,9 +138,11 @@ async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps
 async def _rejected_before(work: IntakeUnitOfWork, message_id: str,
                            digest: str) -> IngressReply | None:
     """A redelivered refusal (the same id and bytes) is answered as the first time, not stored
-    twice. Rows kept before the digest was stored match by id alone."""
+    twice, also once a corrected resend has superseded it. Rows kept before the digest was
+    stored match by id alone."""
     found = await work.session.scalar(select(RejectedMessage).where(
-        RejectedMessage.message_id == message_id, RejectedMessage.status == "pending",
+        RejectedMessage.message_id == message_id,
+        RejectedMessage.status.in_(("pending", "superseded")),
         or_(RejectedMessage.body_sha256 == digest, RejectedMessage.body_sha256.is_(None)))
         .order_by(RejectedMessage.received_at.desc()).limit(1))
     if found is None:
@@ -154,13 +168,29 @@ async def keep_pending(accepted: AcceptedCommand, park: Park, *, deps: Deps) -> 
 async def finish_command(work: IntakeUnitOfWork, accepted: AcceptedCommand, event: Payload, *,
                          pending_id: int | None, correlation_id: str | None = None) -> None:
     """The end of every accepted command: its event through the outbox, the message marked
-    processed, the kept copy (if it was kept) removed — one commit."""
+    processed, the kept copy (if it was kept) removed, the earlier refusals it corrects marked
+    superseded — one commit."""
     await work.publish(make_envelope(event, producer=PRODUCER,
                                      correlation_id=correlation_id or accepted.correlation_id,
                                      causation_id=accepted.event_id))
     await work.mark_processed(accepted.event_id, CONSUMER)
     await consume_pending(work, pending_id)
+    superseded = await supersede_refusals(work, accepted, ref=getattr(event, "ref", None))
     await work.commit()
+    if superseded:
+        log.info("earlier refusals superseded", count=superseded, by=accepted.event_id)
+
+
+async def supersede_refusals(work: IntakeUnitOfWork, accepted: AcceptedCommand, *,
+                             ref: str | None) -> int:
+    """The pending refusals an accepted resend corrects (the same source system, type and
+    message id; or the same source system, type and own id of the sender) are resolved: the
+    operator has nothing left to do about them. They stay kept, with a reference to it."""
+    identity = accepted_identity(accepted)
+    note = "đã được thay bằng bản gửi lại hợp lệ" + (f" (hồ sơ {ref})" if ref else "")
+    return await work.rejected.supersede(
+        message_key=identity.message_key or accepted.event_id, source_key=identity.source_key,
+        by=accepted.event_id, note=note, at=utc_now())
 
 
 async def consume_pending(work: IntakeUnitOfWork, pending_id: int | None) -> None:

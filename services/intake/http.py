@@ -4,6 +4,7 @@ Each integrating system sends its key (`Authorization: Bearer <key>` or `X-API-K
 or revoked key gets 401 and nothing is stored. Operators' routes (rejected and pending stores)
 accept loopback callers or a key with the `operate` right."""
 
+import hashlib
 import json
 from typing import Annotated, Any
 
@@ -22,10 +23,14 @@ from shared.contracts.updates import UpdateCase
 
 from . import access, handlers
 from .bootstrap import Intake
-from .ingress import IngressMessage, as_utf8
+from .ingress import IngressMessage, Truncated, as_utf8
 from .orm import ApiKey
 
 _STATUS_CODES = {"accepted": 201, "duplicate": 200, "pending": 202, "rejected": 422}
+_REFUSED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The body is larger than intake reads (DVK_INTAKE_MAX_BODY_BYTES, "
+                         "default 1 MiB): refused naming `body`, kept (its first bytes, size "
+                         "and SHA-256); the same shape as a 422 refusal"}}
 
 
 def _presented(authorization: str | None, x_api_key: str | None) -> str | None:
@@ -48,40 +53,44 @@ def build_http(intake: Intake) -> APIRouter:
                                 headers={"WWW-Authenticate": "Bearer"})
         return key
 
-    async def submit(routing_key: str, raw: bytes, key: ApiKey, idempotency_key: str | None,
-                     response: Response, path_field: tuple[str, str] | None = None
-                     ) -> dict[str, Any]:
+    async def submit(routing_key: str, request: Request, key: ApiKey,
+                     idempotency_key: str | None, response: Response,
+                     path_field: tuple[str, str] | None = None) -> dict[str, Any]:
+        """A body over intake's limit is refused like on AMQP (naming `body`, kept: its first
+        bytes, size and SHA-256), answered 413 in the same shape as a 422."""
         if "submit" not in access.rights_of(key):
             raise HTTPException(403, "khóa API không có quyền gửi")
-        msg = IngressMessage(body=_prepare(raw, key, routing_key, path_field),
-                             message_id=idempotency_key, routing_key=routing_key,
-                             message_type=None, correlation_id=idempotency_key)
+        raw, truncated = await _bounded_body(request, intake.max_body_bytes)
+        msg = IngressMessage(
+            body=raw if truncated else _prepare(raw, key, routing_key, path_field),
+            message_id=idempotency_key, routing_key=routing_key, message_type=None,
+            correlation_id=idempotency_key, truncated=truncated)
         reply = await handlers.accept_ingress(msg, way_in="http", deps=intake.deps)
-        response.status_code = _STATUS_CODES[reply.status]
+        response.status_code = 413 if truncated else _STATUS_CODES[reply.status]
         return reply.model_dump(exclude_none=True)
 
     Key = Annotated[ApiKey, Depends(api_key)]
     Idem = Annotated[str | None, Header(alias="Idempotency-Key")]
 
-    @router.post("/feedback", status_code=201, openapi_extra=_body_schema(SubmitFeedback))
+    @router.post("/feedback", status_code=201, openapi_extra=_body_schema(SubmitFeedback),
+                 responses=_REFUSED_RESPONSES)
     async def post_feedback(request: Request, key: Key, response: Response,
                             idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("feedback.submit.v1", await _body(request), key, idempotency_key,
-                            response)
+        return await submit("feedback.submit.v1", request, key, idempotency_key, response)
 
     @router.post("/feedback/{ref}/updates", status_code=201,
-                 openapi_extra=_body_schema(UpdateCase))
+                 openapi_extra=_body_schema(UpdateCase), responses=_REFUSED_RESPONSES)
     async def post_update(ref: str, request: Request, key: Key, response: Response,
                           idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("feedback.update.v1", await _body(request), key, idempotency_key,
-                            response, ("ref", ref))
+        return await submit("feedback.update.v1", request, key, idempotency_key, response,
+                            ("ref", ref))
 
     @router.post("/tasks/{task_id}/progress", status_code=201,
-                 openapi_extra=_body_schema(ReportTaskProgress))
+                 openapi_extra=_body_schema(ReportTaskProgress), responses=_REFUSED_RESPONSES)
     async def post_progress(task_id: str, request: Request, key: Key, response: Response,
                             idempotency_key: Idem = None) -> dict[str, Any]:
-        return await submit("task.progress.v1", await _body(request), key, idempotency_key,
-                            response, ("task_id", task_id))
+        return await submit("task.progress.v1", request, key, idempotency_key, response,
+                            ("task_id", task_id))
 
     for path, (routing_key, model) in _MOVEMENT_ROUTES.items():
         _add_movement_route(router, path, routing_key, model, submit, Key, Idem)
@@ -122,14 +131,26 @@ def _add_movement_route(router: APIRouter, path: str, routing_key: str, model: t
                         submit: Any, key_type: Any, idem_type: Any) -> None:
     async def post_record(request: Request, key: key_type, response: Response,  # type: ignore
                           idempotency_key: idem_type = None) -> dict[str, Any]:  # type: ignore
-        return await submit(routing_key, await _body(request), key, idempotency_key, response)
+        return await submit(routing_key, request, key, idempotency_key, response)
 
     router.add_api_route(path, post_record, methods=["POST"], status_code=201,
-                         name=f"post {routing_key}", openapi_extra=_body_schema(model))
+                         name=f"post {routing_key}", openapi_extra=_body_schema(model),
+                         responses=_REFUSED_RESPONSES)
 
 
-async def _body(request: Request) -> bytes:
-    return as_utf8(await request.body(), request.headers.get("content-type"))
+async def _bounded_body(request: Request, limit: int) -> tuple[bytes, Truncated | None]:
+    """The request body, read as it streams in: kept up to `limit` bytes; a longer one is
+    read to its end only to be counted and hashed (a clean 413 rather than a connection
+    dropped mid-upload), so memory never holds more than `limit` bytes of it."""
+    kept, size, digest = bytearray(), 0, hashlib.sha256()
+    async for chunk in request.stream():
+        size += len(chunk)
+        digest.update(chunk)
+        if len(kept) < limit:
+            kept += chunk[:limit - len(kept)]
+    if size > limit:
+        return bytes(kept), Truncated(size=size, sha256=digest.hexdigest(), limit=limit)
+    return as_utf8(bytes(kept), request.headers.get("content-type")), None
 
 
 def _prepare(raw: bytes, key: ApiKey, routing_key: str,

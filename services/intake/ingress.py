@@ -11,12 +11,21 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import combinations
 from typing import Any
 
 from pydantic import ValidationError
 
 from shared.contracts.base import Envelope, Payload, utc_now
-from shared.contracts.catalogue import INGRESS_COMMANDS, UnknownMessageType, model_for
+from shared.contracts.catalogue import BY_TYPE, INGRESS_COMMANDS, UnknownMessageType, model_for
+from shared.contracts.feedback import SubmitFeedback
+from shared.contracts.plan import (
+    RecordInspection,
+    RecordSession,
+    RegisterModel,
+    ReportTaskProgress,
+)
+from shared.contracts.updates import UpdateCase
 from shared.validation import field_errors
 
 _VERSION_SUFFIX = re.compile(r"^(?P<type>.+)\.v(?P<version>\d+)$")
@@ -27,6 +36,25 @@ MAX_ID_LENGTH = 200  # event_id / correlation_id in the envelope and the stores
 CLOCK_SKEW = timedelta(minutes=10)
 _WHEN_FIELDS = ("received_at", "occurred_at", "reported_at")
 _INGRESS_NAMES = ", ".join(sorted(f"{c.message_type}.v{c.schema_version}" for c in INGRESS_COMMANDS))
+_DVK_TYPES = frozenset(message_type for message_type, _ in BY_TYPE)
+# The sending system's own id of what a command is about: a corrected resend keeps it even
+# under another message id. (A model review and a report request have none of their own.)
+SOURCE_ID_FIELDS = {SubmitFeedback.message_type: "external_id",
+                    UpdateCase.message_type: "update_id",
+                    ReportTaskProgress.message_type: "external_id",
+                    RegisterModel.message_type: "model_id",
+                    RecordSession.message_type: "session_id",
+                    RecordInspection.message_type: "inspection_id"}
+
+
+@dataclass(frozen=True)
+class Truncated:
+    """A body larger than intake reads: its size and SHA-256 as received; only its first bytes
+    are in `IngressMessage.body`."""
+
+    size: int
+    sha256: str
+    limit: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +69,8 @@ class IngressMessage:
     headers: dict[str, Any] = field(default_factory=dict)
     # True for a kept command run again: its message_id is already the idempotency key.
     keyed: bool = False
+    # Set when `body` holds only the first bytes of what was sent (over the body limit).
+    truncated: Truncated | None = None
 
     def __post_init__(self) -> None:
         # AMQP allows ids and routing keys of 255 bytes; this system stores 200 characters.
@@ -132,6 +162,8 @@ def _charset(content_type: str | None) -> str | None:
 
 
 def parse_ingress(msg: IngressMessage) -> AcceptedCommand | Rejection:
+    if msg.truncated is not None:
+        return too_large(msg.truncated)
     try:
         document = json.loads(msg.body)
         if isinstance(document, dict):
@@ -156,12 +188,16 @@ def _parse_envelope(document: dict[str, Any], msg: IngressMessage) -> AcceptedCo
     except ValidationError as exc:
         return _from_validation(_both("phong bì thông điệp không hợp lệ", "envelope is invalid"),
                                 exc, prefix="")
+    if conflict := _type_conflict(msg, f"{envelope.type}.v{envelope.schema_version}"):
+        return conflict
     return _validate_command(envelope.type, envelope.schema_version, envelope.data,
                              message_id=envelope.event_id, keyed=msg.keyed,
                              correlation_id=envelope.correlation_id)
 
 
 def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedCommand | Rejection:
+    if conflict := _type_conflict(msg):
+        return conflict
     try:
         message_type, version = _type_of(msg)
     except ValueError as exc:
@@ -176,15 +212,67 @@ def _parse_bare(document: dict[str, Any], msg: IngressMessage) -> AcceptedComman
                              keyed=msg.keyed, correlation_id=msg.correlation_id or message_id)
 
 
+@dataclass(frozen=True)
+class TypeName:
+    """A dvk message type as a property, routing key or envelope names it; `version` is None
+    when named without a `.vN` suffix."""
+
+    name: str
+    version: int | None
+
+    def agrees_with(self, other: TypeName) -> bool:
+        return self.name == other.name and (
+            self.version is None or other.version is None or self.version == other.version)
+
+
+def dvk_type_name(value: str | None) -> TypeName | None:
+    """The dvk message type `value` names, or None when it names none: absent, a class name
+    (`com.example.FeedbackDto`), a queue or a generic routing key (`legacy`, `#`)."""
+    if not value:
+        return None
+    found = _VERSION_SUFFIX.match(value)
+    name, version = (found["type"], int(found["version"])) if found else (value, None)
+    return TypeName(name, version) if name in _DVK_TYPES else None
+
+
+# Where a message may name its type: (how the Office reads it, how developers read it).
+_TYPE_PLACES = {"type": ("thuộc tính type", "the type property"),
+                "routing key": ("routing key", "the routing key"),
+                "envelope": ("trường type của phong bì", "the envelope's type")}
+
+
+def _type_conflict(msg: IngressMessage, envelope_type: str | None = None) -> Rejection | None:
+    """A message that names two different dvk message types (its type property, its routing
+    key, its envelope) is refused naming `type`: intake does not guess which one is meant. A
+    type property that names no dvk type (absent, a class name) is no conflict."""
+    named = [(place, sent, found) for place, sent in (
+        ("envelope", envelope_type), ("type", msg.message_type), ("routing key", msg.routing_key))
+        if (found := dvk_type_name(sent)) is not None]
+    for (place, sent, found), (other_place, other_sent, other) in combinations(named, 2):
+        if not found.agrees_with(other):
+            (vi, en), (other_vi, other_en) = _TYPE_PLACES[place], _TYPE_PLACES[other_place]
+            return _reject(
+                _both(f"{vi} và {other_vi} ghi hai loại thông điệp khác nhau",
+                      f"{en} and {other_en} name different message types"), "type",
+                f"{place} {sent!r} but {other_place} {other_sent!r}: name one message type "
+                "(or leave the type property unset)")
+    return None
+
+
 def _type_of(msg: IngressMessage) -> tuple[str | None, int]:
-    """Raises ValueError when the schema-version header is not a whole number."""
+    """The message type its type property or routing key names (they agree: see
+    _type_conflict), and its schema version: the header's, else the name's `.vN`, else 1.
+    Raises ValueError when the schema-version header is not a whole number."""
     header = _VERSION_HEADER if _VERSION_HEADER in msg.headers else "schema_version"
     version = _header_version(msg.headers.get(header))
-    for candidate in (msg.message_type, msg.routing_key):
+    named = [found for sent in (msg.message_type, msg.routing_key)
+             if (found := dvk_type_name(sent)) is not None]
+    if named:
+        stated = next((n.version for n in named if n.version is not None), None)
+        return named[0].name, version or stated or 1
+    for candidate in (msg.message_type, msg.routing_key):  # no dvk name: refused naming it
         if candidate and (found := _VERSION_SUFFIX.match(candidate)):
             return found["type"], version or int(found["version"])
-        if candidate and candidate in {c.message_type for c in INGRESS_COMMANDS}:
-            return candidate, version or 1
     return None, version or 1
 
 
@@ -272,3 +360,110 @@ def _content_id(body: bytes) -> str:
     return str(uuid.UUID(hashlib.sha256(body).hexdigest()[:32]))
 
 
+
+
+# ---- the body limit ---------------------------------------------------------------------------
+
+def bounded_body(body: bytes, limit: int) -> tuple[bytes, Truncated | None]:
+    """The body as intake reads and keeps it: whole up to `limit` bytes; beyond, its first
+    `limit` bytes, with the size and SHA-256 of the whole (the store never holds more than any
+    message intake accepts, and a resend of the same bytes is still recognised)."""
+    if len(body) <= limit:
+        return body, None
+    return body[:limit], Truncated(size=len(body), sha256=hashlib.sha256(body).hexdigest(),
+                                   limit=limit)
+
+
+def too_large(truncated: Truncated) -> Rejection:
+    limit = truncated.limit
+    return _reject(_both(f"nội dung vượt quá giới hạn {limit:,} byte".replace(",", "."),
+                         f"body is larger than the {limit}-byte limit"), "body",
+                   f"{truncated.size} bytes; intake reads at most {limit} bytes of a body "
+                   "(DVK_INTAKE_MAX_BODY_BYTES)")
+
+
+# ---- who a message says it is ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Identity:
+    """What a corrected resend shares with the refused message it corrects: the idempotency key
+    (`<source_system>|<type>.vN|<message_id>`, see idempotency_key), or the sending system's own
+    id of what it is about (`<source_system>|<type>|<external_id>`, SOURCE_ID_FIELDS). None
+    where the message does not say (unreadable, no source system)."""
+
+    message_key: str | None
+    source_key: str | None
+
+
+def accepted_identity(accepted: AcceptedCommand) -> Identity:
+    command = accepted.command
+    own_id = getattr(command, SOURCE_ID_FIELDS.get(command.message_type, ""), None)
+    return Identity(message_key=accepted.event_id, source_key=_source_key(
+        command.message_type, getattr(command, "source_system", ""), own_id))
+
+
+def claimed_identity(msg: IngressMessage) -> Identity:
+    """A refused message's identity, as far as it can be read: the one the accepted resend that
+    corrects it would have (parse_ingress and idempotency_key, on what the message says)."""
+    document = _readable(msg)
+    if document is None:
+        return Identity(None, None)
+    if _ENVELOPE_KEYS <= document.keys():
+        named = _envelope_type_name(document)
+        message_id, payload = document.get("event_id"), document.get("data")
+    else:
+        named = None if _type_conflict(msg) else _bare_type_name(msg)
+        message_id, payload = msg.message_id or _content_id(msg.body), document
+    if named is None or not isinstance(payload, dict):
+        return Identity(None, None)
+    system = _clean(payload.get("source_system"))
+    own_id = payload.get(SOURCE_ID_FIELDS.get(named.name, ""))
+    return Identity(message_key=_message_key(msg, system, named, message_id),
+                    source_key=_source_key(named.name, system, own_id))
+
+
+def _readable(msg: IngressMessage) -> dict[str, Any] | None:
+    if msg.truncated is not None:
+        return None
+    try:
+        document = json.loads(msg.body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _envelope_type_name(document: dict[str, Any]) -> TypeName | None:
+    version = document.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        version = None
+    found = dvk_type_name(_clean(document.get("type")))
+    return TypeName(found.name, version) if found is not None else None
+
+
+def _bare_type_name(msg: IngressMessage) -> TypeName | None:
+    try:
+        name, version = _type_of(msg)
+    except ValueError:
+        return None
+    return TypeName(name, version) if name in _DVK_TYPES else None
+
+
+def _message_key(msg: IngressMessage, system: str, named: TypeName,
+                 message_id: Any) -> str | None:
+    if msg.keyed:
+        return msg.message_id
+    if not isinstance(message_id, str) or not message_id or named.version is None:
+        return None
+    return bounded_id(f"{system}|{named.name}.v{named.version}|{message_id}")
+
+
+def _source_key(message_type: str, system: str, own_id: Any) -> str | None:
+    own_id = _clean(own_id)
+    if not system or not own_id:
+        return None
+    return bounded_id(f"{system}|{message_type}|{own_id}")
+
+
+def _clean(value: Any) -> str:
+    """A text as the contracts read it (NFC, stripped); "" for anything else."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""

@@ -112,7 +112,10 @@ def _is_loopback(host: str | None) -> bool:
 def _summary(r: RejectedMessage) -> dict[str, Any]:
     return {"id": r.id, "received_at": r.received_at.isoformat(), "way_in": r.way_in,
             "message_id": r.message_id, "routing_key": r.routing_key, "reason": r.reason,
-            "errors": r.errors, "status": r.status, "resolution_note": r.resolution_note}
+            "errors": r.errors, "status": r.status, "resolution_note": r.resolution_note,
+            "resolved_at": r.resolved_at.isoformat() if r.resolved_at else None,
+            "superseded_by": r.superseded_by, "body_size": r.body_size,
+            "body_truncated": r.body_truncated}
 
 
 async def _rejected_or_404(work: Any, rejection_id: str) -> RejectedMessage:
@@ -250,6 +253,10 @@ async def replay_rejected(intake: Intake, rejection_id: str,
         kept = await _rejected_or_404(work, rejection_id)
         if kept.status != "pending":
             raise HTTPException(409, f"bản ghi đã xử lý ({kept.status})")
+        if kept.body_truncated and fixed is None:
+            raise HTTPException(409, "chỉ giữ phần đầu của nội dung quá lớn: gửi lại bản đã "
+                                     "sửa (--body) — only the first bytes of an oversized body "
+                                     "are kept: replay a fixed message")
         original = intake.sealer.open(kept.sealed_body)
         body = original if fixed is None else json.dumps(
             _restore(fixed, original), ensure_ascii=False)

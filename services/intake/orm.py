@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime
@@ -106,9 +106,20 @@ class RejectedMessage(Base):
     # The same delivery again is the same id AND the same bytes; another body under that id
     # is another refusal, with its own reasons.
     body_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The body's size as received; over intake's body limit only its first bytes are kept.
+    body_size: Mapped[int | None] = mapped_column(Integer)
+    body_truncated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Who the message says it is (services/intake/ingress.py, Identity): an accepted resend
+    # with either key supersedes the refusal.
+    identity_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    source_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # pending | replayed | discarded | superseded
     status: Mapped[str] = mapped_column(String(20), default="pending")
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    # The accepted message that superseded it: its idempotency key (Case.message_id, and the
+    # causation_id of the event it caused).
+    superseded_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class TaskProgress(Base):

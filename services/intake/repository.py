@@ -131,6 +131,20 @@ class RejectedRepository:
     async def count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(RejectedMessage)) or 0
 
+    async def supersede(self, *, message_key: str, source_key: str | None, by: str, note: str,
+                        at: datetime) -> int:
+        """Marks the pending refusals of this identity resolved by an accepted message; they
+        stay kept. Returns how many."""
+        same = [RejectedMessage.identity_key == message_key]
+        if source_key is not None:
+            same.append(RejectedMessage.source_key == source_key)
+        result = await self.session.execute(
+            update(RejectedMessage)
+            .where(RejectedMessage.status == "pending", or_(*same))
+            .values(status="superseded", resolved_at=at, resolution_note=note, superseded_by=by)
+            .execution_options(synchronize_session=False))
+        return result.rowcount or 0
+
 
 class RecordRepository:
     """Task progress and movement records."""

@@ -20,13 +20,11 @@ from shared.messaging.topology import queue_spec
 from . import handlers, updates
 from .bootstrap import Intake
 from .handlers import IngressReply
-from .ingress import FieldError, IngressMessage, Rejection, as_utf8
+from .ingress import FieldError, IngressMessage, Rejection, as_utf8, bounded_body
+from .settings import DEFAULT_MAX_BODY_BYTES
 
 log = get_logger()
 
-# The most a compressed body may inflate to. Any valid command is far smaller (a feedback's
-# content is at most 20,000 characters); the cap stops a small gzip body from filling memory.
-MAX_INFLATED_BYTES = 1024 * 1024
 REPLY_TIMEOUT_S = 10.0
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _IDENTITY = {"", "identity", "none", "7bit", "8bit", "binary"}
@@ -49,14 +47,13 @@ def build_router(intake: Intake) -> RabbitRouter:
     async def on_ingress(body: bytes, message: RabbitMessage,
                          broker: RabbitBroker) -> dict[str, Any]:
         """Returns the answer too, for in-memory tests' `request` (no_reply: never sent)."""
+        limit = intake.max_body_bytes
         try:
-            ingress_message = as_ingress(message)
-        except UnreadableEncoding as exc:
-            reply = await handlers.reject(as_ingress(message, inflate=False), Rejection(
-                reason="không đọc được nội dung theo content_encoding — body cannot be read "
-                       "in its content_encoding",
-                errors=(FieldError("content_encoding", str(exc)),)),
-                way_in="amqp", deps=intake.consumer_deps)
+            ingress_message = as_ingress(message, limit=limit)
+        except UnreadableEncoding as exc:  # kept as sent: the compressed bytes
+            reply = await handlers.reject(as_ingress(message, limit=limit, inflate=False),
+                                          unreadable_encoding(exc), way_in="amqp",
+                                          deps=intake.consumer_deps)
         else:
             reply = await handlers.accept_ingress(ingress_message, way_in="amqp",
                                                   deps=intake.consumer_deps)
@@ -106,36 +103,47 @@ class UnreadableEncoding(ValueError):
     """The body's content_encoding is not one intake reads, or the body does not decode in it."""
 
 
-def as_ingress(message: RabbitMessage, *, inflate: bool = True) -> IngressMessage:
-    """Raises UnreadableEncoding (only when `inflate`) for a body intake cannot decompress."""
+def unreadable_encoding(exc: UnreadableEncoding) -> Rejection:
+    return Rejection(reason="không đọc được nội dung theo content_encoding — body cannot be "
+                            "read in its content_encoding",
+                     errors=(FieldError("content_encoding", str(exc)),))
+
+
+def as_ingress(message: RabbitMessage, *, limit: int = DEFAULT_MAX_BODY_BYTES,
+               inflate: bool = True) -> IngressMessage:
+    """The delivery as intake reads it. A body over `limit` bytes as sent is cut to its first
+    `limit` bytes (and refused naming `body`); a compressed one is inflated up to `limit`.
+    Raises UnreadableEncoding (only when `inflate`) for a body intake cannot decompress."""
     raw = message.raw_message
-    body, content_type = bytes(message.body), raw.content_type
-    if inflate:
-        body, content_type = decoded_body(body, raw.content_encoding, content_type)
+    body, truncated = bounded_body(bytes(message.body), limit)
+    content_type = raw.content_type
+    if inflate and truncated is None:
+        body, content_type = decoded_body(body, raw.content_encoding, content_type, limit=limit)
     return IngressMessage(
         body=as_utf8(body, content_type), message_id=raw.message_id,
         routing_key=raw.routing_key,
         message_type=raw.type, correlation_id=raw.correlation_id,
-        headers=dict(raw.headers or {}),
+        headers=dict(raw.headers or {}), truncated=truncated,
     )
 
 
-def decoded_body(body: bytes, content_encoding: str | None,
-                 content_type: str | None) -> tuple[bytes, str | None]:
+def decoded_body(body: bytes, content_encoding: str | None, content_type: str | None, *,
+                 limit: int = DEFAULT_MAX_BODY_BYTES) -> tuple[bytes, str | None]:
     """(body, content type) as intake reads them. gzip and deflate bodies are inflated, at most
-    MAX_INFLATED_BYTES. A charset name in content_encoding (Spring AMQP sets "UTF-8" there)
-    stands as the content type's charset when that names none. Raises UnreadableEncoding."""
+    to `limit` bytes (intake's body limit). A charset name in content_encoding (Spring AMQP
+    sets "UTF-8" there) stands as the content type's charset when that names none. Raises
+    UnreadableEncoding."""
     name = (content_encoding or "").strip().lower()
     if name in _IDENTITY:
         return body, content_type
     if name in ("gzip", "x-gzip"):
-        return _inflate(body, _GZIP_WBITS, name), content_type
+        return _inflate(body, _GZIP_WBITS, name, limit), content_type
     if name == "deflate":  # zlib-wrapped as the standard says; some send it raw
         try:
-            return _inflate(body, zlib.MAX_WBITS, name), content_type
+            return _inflate(body, zlib.MAX_WBITS, name, limit), content_type
         except UnreadableEncoding as wrapped:
             try:
-                return _inflate(body, -zlib.MAX_WBITS, name), content_type
+                return _inflate(body, -zlib.MAX_WBITS, name, limit), content_type
             except UnreadableEncoding:
                 raise wrapped from None
     try:
@@ -149,19 +157,19 @@ def decoded_body(body: bytes, content_encoding: str | None,
     return body, content_type
 
 
-def _inflate(data: bytes, wbits: int, name: str) -> bytes:
-    """Bounded: never holds more than MAX_INFLATED_BYTES + 1 of output (decompression bombs)."""
+def _inflate(data: bytes, wbits: int, name: str, limit: int) -> bytes:
+    """Bounded: never holds more than `limit` + 1 bytes of output (decompression bombs)."""
     out = bytearray()
     while True:
         inflater = zlib.decompressobj(wbits)
         try:
-            out += inflater.decompress(data, MAX_INFLATED_BYTES + 1 - len(out))
+            out += inflater.decompress(data, limit + 1 - len(out))
         except zlib.error as exc:
             raise UnreadableEncoding(f"the body is not valid {name} ({exc})") from None
-        if len(out) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
+        if len(out) > limit or inflater.unconsumed_tail:
             raise UnreadableEncoding(
-                f"the {name} body inflates to more than {MAX_INFLATED_BYTES} bytes, "
-                "the most intake reads")
+                f"the {name} body inflates to more than {limit} bytes, the most intake reads "
+                "(DVK_INTAKE_MAX_BODY_BYTES)")
         if not inflater.eof:
             raise UnreadableEncoding(f"the {name} body is truncated")
         data = inflater.unused_data

@@ -1,4 +1,5 @@
-"""The operators' audit log: one JSON line per replay or discard, appended, never rewritten.
+"""The operators' audit log: one JSON line per replay, discard or reveal, appended, never
+rewritten.
 
 Kept in a file (DVK_OPS_AUDIT_LOG, default <DVK_DATA_DIR>/ops-audit.jsonl) rather than in a
 service's database, because the dead letters belong to no single service and the log must be

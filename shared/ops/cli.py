@@ -1,4 +1,5 @@
-"""`dvk ops`: queues at a glance (also a monitoring probe), dead letters, intake's rejected store.
+"""`dvk ops`: queues at a glance (also a monitoring probe), dead letters, intake's rejected store
+(list, show masked, reveal whole on record, replay, discard).
 
 Exit codes of `dvk ops queues`: 0 all well; 1 a queue is missing, has no consumer, or its
 dead-letter queue is not empty; 3 the management API cannot be reached.
@@ -18,7 +19,7 @@ from shared.messaging.topology import QUEUES
 
 from . import queues as queue_view
 from . import render
-from .audit import AuditLog
+from .audit import AuditLog, current_operator
 from .deadletters import Selection, group
 from .dlq import DeadLetterStore, NothingSelected, Outcome
 from .management import ManagementClient, ManagementError
@@ -30,7 +31,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Vận hành: hàng đợi, thư chết (dead letters), thông điệp bị từ chối.")
 dlq_app = typer.Typer(no_args_is_help=True, help="Thư chết: xem theo nhóm, gửi lại, hủy.")
 rejected_app = typer.Typer(no_args_is_help=True,
-                           help="Kho thông điệp intake từ chối: xem, gửi lại (có thể sửa), hủy.")
+                           help="Kho thông điệp intake từ chối: xem, xem toàn văn (có ghi "
+                                "nhận), gửi lại (có thể sửa), hủy.")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(rejected_app, name="rejected")
 
@@ -238,14 +240,15 @@ def _rejected_call(action: Any) -> Any:
 
 @rejected_app.command("list")
 def rejected_list(status: Annotated[str, typer.Option(
-                      help="pending | replayed | discarded")] = "pending",
+                      help="pending | replayed | discarded | superseded (a corrected resend "
+                           "was accepted)")] = "pending",
                   as_json: AsJson = False) -> None:
     """What intake refused, grouped by reason."""
     items = _rejected_call(lambda store: store.list(status=status))
     if as_json:
         _echo_json(items)
     else:
-        typer.echo(render.rejected_text(items))
+        typer.echo(render.rejected_text(items, status=status))
 
 
 @rejected_app.command("show")
@@ -266,6 +269,31 @@ def rejected_replay(rejection_id: str, body: Annotated[Path | None, typer.Option
         rejection_id=rejection_id, result=reply.get("status"))
     if reply.get("status") not in {"accepted", "duplicate", "pending"}:
         raise typer.Exit(1)
+
+
+@rejected_app.command("reveal")
+def rejected_reveal(rejection_id: str, reason: Annotated[str, typer.Option(
+                        help="why the whole body must be seen (kept by intake and in the audit "
+                             "log)")],
+                    officer: Annotated[str | None, typer.Option(
+                        help="who sees it, from loopback (default: DVK_OPS_OPERATOR or the "
+                             "login); with an API key intake records the key's system")] = None
+                    ) -> None:
+    """The whole kept body, sender included, which `show` withholds or masks; intake records
+    who saw it, when and why."""
+    reason, who = reason.strip(), (officer or current_operator()).strip()
+    if not reason:
+        typer.echo("Cần nêu lý do xem toàn văn (--reason); lý do được ghi lại cùng người xem.",
+                   err=True)
+        raise typer.Exit(2)
+    revealed = _rejected_call(
+        lambda store: store.reveal(rejection_id, reason=reason, officer=who))
+    _echo_json(revealed)
+    settings = load_ops_settings()
+    AuditLog(settings.audit_log).record("rejected-reveal", rejection_id=rejection_id,
+                                        reason=reason)
+    typer.echo(f"Đã ghi nhận lần xem toàn văn (người xem, thời điểm, lý do) vào nhật ký của "
+               f"intake và {settings.audit_log}.", err=True)
 
 
 @rejected_app.command("discard")

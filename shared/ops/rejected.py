@@ -1,5 +1,6 @@
 """intake's rejected store, reached over intake's operators' HTTP routes: what intake refused
-(kept sealed, with every field error), shown redacted, replayed as kept or fixed, or discarded."""
+(kept sealed, with every field error), shown redacted, revealed whole (audited), replayed as
+kept or fixed, or discarded."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ class RejectedStore:
         return self._call("POST", f"/v1/rejected/{rejection_id}/replay",
                           **({"json": fixed} if fixed is not None else {}))
 
+    def reveal(self, rejection_id: str, *, reason: str, officer: str) -> dict[str, Any]:
+        """The whole kept body, which `show` withholds or masks. intake records the reveal
+        (reveal_audit): under the key's system with an API key, else as `officer`."""
+        return self._call("POST", f"/v1/rejected/{rejection_id}/reveal",
+                          json={"reason": reason, "officer": officer})
+
     def discard(self, rejection_id: str, *, reason: str) -> dict[str, Any]:
         return self._call("POST", f"/v1/rejected/{rejection_id}/discard",
                           json={"reason": reason})
@@ -51,5 +58,14 @@ class RejectedStore:
                                      f"({type(exc).__name__}); intake có đang chạy?") from exc
         if response.status_code >= 400:
             raise RejectedStoreError(f"intake trả lời {response.status_code}: "
-                                     f"{response.text[:300]}")
+                                     f"{_detail(response)[:300]}")
         return response.json()
+
+
+def _detail(response: httpx.Response) -> str:
+    """intake's own words for a refusal (FastAPI's `detail`), else the raw answer."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return response.text
+    return detail if isinstance(detail, str) else response.text

@@ -104,9 +104,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def rejected_text(items: list[dict[str, Any]]) -> str:
+_REJECTED_STATES = {"pending": "đang chờ xử lý", "replayed": "đã gửi lại",
+                    "discarded": "đã hủy", "superseded": "đã có bản gửi lại hợp lệ"}
+
+
+def rejected_text(items: list[dict[str, Any]], *, status: str = "pending") -> str:
     if not items:
-        return "Không có thông điệp bị từ chối đang chờ xử lý."
+        state = _REJECTED_STATES.get(status, f"ở trạng thái {status}")
+        return f"Không có thông điệp bị từ chối {state}."
     by_reason: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         by_reason.setdefault(str(item.get("reason")), []).append(item)
@@ -118,4 +123,6 @@ def rejected_text(items: list[dict[str, Any]]) -> str:
             received = item.get("received_at")
             when = local_time(datetime.fromisoformat(received)) if received else "-"
             lines.append(f"  {item['id']}  {when}  {item.get('way_in', '')}  {fields}")
+            if item.get("status") != "pending" and item.get("resolution_note"):
+                lines.append(f"    → {item['resolution_note']}")
     return "\n".join(lines)

@@ -7,7 +7,9 @@ DVK_OPS_MANAGEMENT_URL (default http://<broker host>:15672), DVK_OPS_MANAGEMENT_
   with the `monitoring` or `management` tag is enough.
 DVK_OPS_INTAKE_URL (default http://<DVK_HTTP_HOST>:<intake's port>): intake's rejected store;
   DVK_OPS_INTAKE_API_KEY: a key with the `operate` right when not calling from loopback.
-DVK_OPS_AUDIT_LOG (default <DVK_DATA_DIR>/ops-audit.jsonl): one JSON line per replay/discard.
+DVK_OPS_AUDIT_LOG (default <DVK_DATA_DIR>/ops-audit.jsonl): one JSON line per replay, discard
+  or reveal.
+DVK_OPS_OPERATOR (default: the login): who the audit log and a loopback reveal name.
 """
 
 from __future__ import annotations

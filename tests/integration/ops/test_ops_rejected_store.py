@@ -1,5 +1,6 @@
 """`dvk ops rejected`: intake's rejected store through intake's operators' routes, on a real
-broker: listed by reason, shown with the sender masked, replayed fixed, discarded with a reason."""
+broker: listed by reason, shown with the sender masked, revealed whole on record, replayed
+fixed, discarded with a reason."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ async def test_rejected_messages_are_listed_shown_masked_replayed_fixed_and_disc
         await _submit(amqp_url, second)
         listed = await eventually(lambda: _pending(ops, 2))
         shown = await ops.json_of("rejected", "show", listed[0]["id"])
+        revealed = await ops.json_of("rejected", "reveal", listed[0]["id"],
+                                     "--reason", "Xem toàn văn để sửa nội dung")
         fixed = {**first, "content": "Cán bộ xã yêu cầu nộp thêm tiền khi giải quyết hồ sơ."}
         (tmp_path / "fixed.json").write_text(json.dumps(fixed, ensure_ascii=False))
         replayed = await ops("rejected", "replay", listed[0]["id"],
@@ -49,11 +52,13 @@ async def test_rejected_messages_are_listed_shown_masked_replayed_fixed_and_disc
         left = await ops.json("rejected", "list")
     assert {e["field"] for e in listed[0]["errors"]} >= {"data.content"}
     assert "Trần Thị Hoa" not in json.dumps(shown, ensure_ascii=False)
+    assert revealed["body"] == first  # whole, sender included, on record
     assert replayed.exit_code == 0, replayed.output
     assert json.loads(without_service_logs(replayed.stdout))["status"] == "accepted"
     assert refused.exit_code != 0 and discarded.exit_code == 0, discarded.output
     assert left == []
-    assert [e["action"] for e in ops.audit()] == ["rejected-replay-edited", "rejected-discard"]
+    assert [e["action"] for e in ops.audit()] == [
+        "rejected-reveal", "rejected-replay-edited", "rejected-discard"]
 
 
 async def _pending(ops: Ops, count: int):

@@ -11,8 +11,8 @@ import pytest
 
 from services.intake import subscribers
 from services.intake.handlers import IngressReply
-from services.intake.subscribers import (MAX_INFLATED_BYTES, UnreadableEncoding, decoded_body,
-                                         send_reply)
+from services.intake.settings import DEFAULT_MAX_BODY_BYTES
+from services.intake.subscribers import UnreadableEncoding, decoded_body, send_reply
 from shared.testing.factories import feedback_body, windows_1258
 
 
@@ -85,11 +85,18 @@ def test_a_charset_in_content_encoding_labels_the_body():
 
 
 def test_a_decompression_bomb_is_refused_without_inflating_it():
-    bomb = gzip.compress(b" " * (64 * MAX_INFLATED_BYTES))  # 64 MiB of spaces in ~64 KB
+    bomb = gzip.compress(b" " * (64 * DEFAULT_MAX_BODY_BYTES))  # 64 MiB of spaces in ~64 KB
     with pytest.raises(UnreadableEncoding, match="inflates to more than 1048576 bytes"):
         decoded_body(bomb, "gzip", None)
-    exactly = gzip.compress(b" " * MAX_INFLATED_BYTES)
-    assert len(decoded_body(exactly, "gzip", None)[0]) == MAX_INFLATED_BYTES
+    exactly = gzip.compress(b" " * DEFAULT_MAX_BODY_BYTES)
+    assert len(decoded_body(exactly, "gzip", None)[0]) == DEFAULT_MAX_BODY_BYTES
+
+
+def test_a_compressed_body_inflates_only_up_to_the_body_limit():
+    body = b" " * 70_000
+    with pytest.raises(UnreadableEncoding, match="more than 65536 bytes.*MAX_BODY_BYTES"):
+        decoded_body(gzip.compress(body), "gzip", None, limit=65_536)
+    assert decoded_body(gzip.compress(body), "gzip", None, limit=70_000)[0] == body
 
 
 @pytest.mark.parametrize(("body", "encoding", "says"), [
