@@ -250,9 +250,7 @@ async def replay_rejected(intake: Intake, rejection_id: str,
                           fixed: dict[str, Any] | None) -> dict[str, Any]:
     """Runs the kept message again, or the operator's fixed version instead of it (never both)."""
     async with intake.uow() as work:
-        kept = await _rejected_or_404(work, rejection_id)
-        if kept.status != "pending":
-            raise HTTPException(409, f"bản ghi đã xử lý ({kept.status})")
+        kept = await _pending_or_409(work, rejection_id)
         if kept.body_truncated and fixed is None:
             raise HTTPException(409, "chỉ giữ phần đầu của nội dung quá lớn: gửi lại bản đã "
                                      "sửa (--body) — only the first bytes of an oversized body "
@@ -278,11 +276,19 @@ def _restore(fixed: dict[str, Any], original: str) -> Any:
         return fixed
 
 
+async def _pending_or_409(work: Any, rejection_id: str) -> Any:
+    """A refusal already replayed, discarded or superseded keeps how it was resolved."""
+    kept = await _rejected_or_404(work, rejection_id)
+    if kept.status != "pending":
+        raise HTTPException(409, f"bản ghi đã xử lý ({kept.status})")
+    return kept
+
+
 async def discard_rejected(intake: Intake, rejection_id: str, reason: str) -> dict[str, Any]:
     if not reason.strip():
         raise HTTPException(422, "cần ghi lý do khi hủy")
     async with intake.uow() as work:
-        kept = await _rejected_or_404(work, rejection_id)
+        kept = await _pending_or_409(work, rejection_id)
         kept.status, kept.resolved_at = "discarded", utc_now()
         kept.resolution_note = reason.strip()
         await work.commit()

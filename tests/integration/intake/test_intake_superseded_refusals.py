@@ -2,8 +2,11 @@
 the same identity is accepted (SQLite and PostgreSQL): the operator's pending list shows only
 what still needs action, and the refusal stays kept, pointing at what superseded it."""
 
+import pytest
+from fastapi import HTTPException
 from sqlalchemy import select
 
+from services.intake.operator_http import discard_rejected, replay_rejected
 from services.intake.orm import Case, RejectedMessage
 from shared.testing.factories import feedback_payload, update_payload
 
@@ -87,3 +90,17 @@ async def test_a_corrected_update_kept_until_its_case_is_assigned_supersedes_whe
     assert superseded.status == "superseded"
     assert superseded.superseded_by == "unit-tools|feedback.update.v1|u-good"
     assert REF in superseded.resolution_note
+
+
+async def test_a_superseded_refusal_can_be_neither_replayed_nor_discarded(intake):
+    good = feedback_payload(external_id="DVC-9")
+    refused = await send(intake, {**good, "kind": "?"}, message_id="m-9")
+    await send(intake, good, message_id="m-9")
+    with pytest.raises(HTTPException) as replay:
+        await replay_rejected(intake, refused.rejection_id, None)
+    with pytest.raises(HTTPException) as discard:
+        await discard_rejected(intake, refused.rejection_id, "Trùng với bản đã nhận")
+    for refusal in (replay.value, discard.value):
+        assert refusal.status_code == 409 and "superseded" in refusal.detail
+    [kept] = await _refusals(intake)
+    assert kept.status == "superseded"
