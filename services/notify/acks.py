@@ -12,8 +12,8 @@ from shared.contracts.updates import CaseStatus, CaseStatusChanged
 
 from . import domain, scheduling
 from .orm import CaseRecord
+from .repository import CaseSchedule
 from .scheduling import Planning, trace
-from .uow import NotifyUnitOfWork
 
 STATUS_EVENTS = {CaseStatus.ACCEPTED: "accepted", CaseStatus.EXTENDED: "extended",
                  CaseStatus.RESOLVED: "answered"}
@@ -23,8 +23,8 @@ def local_day(moment: datetime, planning: Planning) -> date:
     return moment.astimezone(planning.policy.tz).date()
 
 
-async def forwarded(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[Any],
-                    planning: Planning) -> None:
+def forwarded(schedule: CaseSchedule, record: CaseRecord, envelope: Envelope[Any],
+              planning: Planning) -> None:
     """One per case: the case has reached the unit that handles it."""
     now = planning.clock()
     received = local_day(record.received_at or envelope.occurred_at, planning)
@@ -32,11 +32,11 @@ async def forwarded(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelo
                            policy=planning.policy, calendar=planning.calendar, now=now)
     context = {"forwarded_on": local_day(envelope.occurred_at, planning).isoformat(),
                **trace(envelope)}
-    await scheduling.add_ack(work, item, context, now)
+    scheduling.add_ack(schedule, item, context, now)
 
 
-async def for_status(work: NotifyUnitOfWork, record: CaseRecord,
-                     envelope: Envelope[CaseStatusChanged], planning: Planning) -> None:
+def for_status(schedule: CaseSchedule, record: CaseRecord,
+               envelope: Envelope[CaseStatusChanged], planning: Planning) -> None:
     """accepted (for tố cáo: the denouncer's notice, Luật Tố cáo 2018 Điều 29), extended,
     answered."""
     change, now = envelope.data, planning.clock()
@@ -47,7 +47,7 @@ async def for_status(work: NotifyUnitOfWork, record: CaseRecord,
     item = domain.plan_ack(record.ref, record.kind or "", event,
                            local_day(change.occurred_at, planning), detail=detail,
                            policy=planning.policy, calendar=planning.calendar, now=now)
-    await scheduling.add_ack(work, item, {**status_context(change), **trace(envelope)}, now)
+    scheduling.add_ack(schedule, item, {**status_context(change), **trace(envelope)}, now)
 
 
 def status_context(change: CaseStatusChanged) -> dict[str, Any]:

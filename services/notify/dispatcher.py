@@ -115,12 +115,12 @@ class Dispatcher:
                 return []
             decided = domain.triage([outcomes.candidate(r) for r in rows], now, self._policy,
                                     self._calendar, partial(self._prefers_digest, now))
-            claims = self._apply_triage(work, rows, decided, now)
+            claims = await self._apply_triage(work, rows, decided, now)
             await work.commit()
         return claims
 
-    def _apply_triage(self, work: NotifyUnitOfWork, rows: list[ScheduledNotification],
-                      decided: domain.Triage, now: datetime) -> list[Claim]:
+    async def _apply_triage(self, work: NotifyUnitOfWork, rows: list[ScheduledNotification],
+                            decided: domain.Triage, now: datetime) -> list[Claim]:
         settled = {**decided.skip, **{k: DIGESTED for k in decided.digested}}
         claims = []
         for row in rows:
@@ -128,7 +128,7 @@ class Dispatcher:
             if key in settled:
                 row.status = "digested" if settled[key] == DIGESTED else "skipped"
                 row.last_error = settled[key]
-                self._log(work, Claim.of(row), row.status, row.last_error, now)
+                await self._log(work, Claim.of(row), row.status, row.last_error, now)
             elif key in decided.send:
                 row.status, row.claimed_by = "claimed", self.worker_id
                 row.lease_until, row.attempts = now + self._lease, row.attempts + 1
@@ -208,8 +208,8 @@ class Dispatcher:
             if not recorded:
                 log.warning("outcome after the lease was taken over", key=claim.key)
             recipient = composed.logged_recipient if composed else None
-            self._log(work, claim, outcomes.LOGGED[decision.action], result.detail, now,
-                      transport=transport, recipient=recipient)
+            await self._log(work, claim, outcomes.LOGGED[decision.action], result.detail, now,
+                            transport=transport, recipient=recipient)
             for event in outcomes.events(claim, decision, now, alert) if recorded else []:
                 await work.publish(event)
             await work.commit()
@@ -257,7 +257,7 @@ class Dispatcher:
             was = row.status
             row.status, row.due_at, row.claimed_by, row.lease_until = "scheduled", now, None, None
             row.last_error = f"recovered ({was}, lease expired): sent again"
-        self._log(work, claim, row.status if hold else "recovered", row.last_error, now)
+        await self._log(work, claim, row.status if hold else "recovered", row.last_error, now)
         log.warning("recovered an expired lease", key=row.idempotency_key, status=row.status)
 
     async def _release(self, claim: Claim, until: datetime | None) -> None:
@@ -272,13 +272,13 @@ class Dispatcher:
         for claim in claims:
             await self._release(claim, None)
 
-    def _log(self, work: NotifyUnitOfWork, claim: Claim, outcome: str, detail: str | None,
-             now: datetime, *, transport: str | None = None, recipient: str | None = None
-             ) -> None:
-        work.log.add(idempotency_key=claim.key, case_ref=claim.case_ref, kind=claim.kind,
-                     audience=claim.audience, channel=claim.channel, transport=transport,
-                     recipient=recipient, outcome=outcome, detail=(detail or "")[:2000],
-                     attempt=claim.attempts, worker=self.worker_id, at=now)
+    async def _log(self, work: NotifyUnitOfWork, claim: Claim, outcome: str,
+                   detail: str | None, now: datetime, *, transport: str | None = None,
+                   recipient: str | None = None) -> None:
+        await work.log.add(idempotency_key=claim.key, case_ref=claim.case_ref, kind=claim.kind,
+                           audience=claim.audience, channel=claim.channel, transport=transport,
+                           recipient=recipient, outcome=outcome, detail=(detail or "")[:2000],
+                           attempt=claim.attempts, worker=self.worker_id, at=now)
 
 
 def _unexpected(stage: str, exc: Exception) -> DeliveryResult:

@@ -55,12 +55,6 @@ def plan_for_case(case: CaseAssigned, *, policy: NotifyPolicy,
                           calendar=calendar)
 
 
-def deadlines_from_record(items: Iterable[dict]) -> list[Deadline]:
-    """The deadlines kept on a case record (step, ISO due date, label)."""
-    return [Deadline(d["step"], date.fromisoformat(d["due_on"]), d.get("label", ""))
-            for d in items]
-
-
 def running_deadlines(deadlines: Iterable[Deadline], done_steps: Iterable[str]
                       ) -> list[Deadline]:
     """Routing keeps announcing the steps that acceptance ended; they stay ended."""

@@ -18,6 +18,7 @@ from shared.logging import get_logger
 
 from . import acks, domain, reports, scheduling
 from .orm import CaseRecord
+from .repository import CaseSchedule
 from .scheduling import PRODUCER, Planning, trace
 from .uow import NotifyUnitOfWork
 
@@ -37,17 +38,18 @@ async def schedule_case(envelope: Envelope[CaseAssigned], *, uow: Uow, plan: Pla
         if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, case.ref, planning, kind=case.kind, received=case.received_at)
+        schedule = await work.schedule.of_case(case.ref)
         fresh: list[Any] = []
         if _newer(record, envelope):
             record.in_triage = case.needs_triage
-            fresh = await _route(work, record, envelope, case.assignment, case.deadlines,
-                                 planning, plan(case) if plan else None)
+            fresh = await _route(work, record, schedule, envelope, case.assignment,
+                                 case.deadlines, planning, plan(case) if plan else None)
         else:
             _name_unit(record, case.assignment)
         if not record.in_triage:
-            await acks.forwarded(work, record, envelope, planning)
-        await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, fresh, planning)
+            acks.forwarded(schedule, record, envelope, planning)
+        await scheduling.settle_acks(work, record, schedule, planning, envelope)
+        await _finish(work, envelope, record, schedule, fresh, planning)
     log.info("notifications scheduled", ref=case.ref, count=len(fresh))
 
 
@@ -59,16 +61,17 @@ async def on_case_reassigned(envelope: Envelope[CaseReassigned], *, uow: Uow,
         if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, case.ref, planning, kind=case.kind)
+        schedule = await work.schedule.of_case(case.ref)
         fresh: list[Any] = []
         if _newer(record, envelope):
             record.in_triage = False
-            fresh = await _route(work, record, envelope, case.assignment, case.deadlines,
-                                 planning)
-            await acks.forwarded(work, record, envelope, planning)
+            fresh = await _route(work, record, schedule, envelope, case.assignment,
+                                 case.deadlines, planning)
+            acks.forwarded(schedule, record, envelope, planning)
         else:
             _name_unit(record, case.assignment)
-        await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, fresh, planning)
+        await scheduling.settle_acks(work, record, schedule, planning, envelope)
+        await _finish(work, envelope, record, schedule, fresh, planning)
 
 
 async def on_deadline_changed(envelope: Envelope[DeadlineChanged], *, uow: Uow,
@@ -79,16 +82,17 @@ async def on_deadline_changed(envelope: Envelope[DeadlineChanged], *, uow: Uow,
         if not await work.claim(envelope.event_id, CONSUMER):
             return
         record = await _case(work, change.ref, planning, kind=change.kind)
+        schedule = await work.schedule.of_case(change.ref)
         fresh: list[Any] = []
         if _newer(record, envelope) and change.closed:
             record.routed_at = envelope.occurred_at
             await _close(work, record, "the case is closed")
         elif _newer(record, envelope):
             record.closed = False
-            fresh = await _apply(work, record, envelope, change.unit_code, change.deadlines,
-                                 planning)
-        await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, fresh, planning)
+            fresh = await _apply(work, record, schedule, envelope, change.unit_code,
+                                 change.deadlines, planning)
+        await scheduling.settle_acks(work, record, schedule, planning, envelope)
+        await _finish(work, envelope, record, schedule, fresh, planning)
 
 
 async def on_status_changed(envelope: Envelope[CaseStatusChanged], *, uow: Uow,
@@ -106,9 +110,10 @@ async def on_status_changed(envelope: Envelope[CaseStatusChanged], *, uow: Uow,
             await _close(work, record, f"the case is {change.status.value}")
         elif change.status is CaseStatus.REOPENED:
             record.closed = False
-        await acks.for_status(work, record, envelope, planning)
-        await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, [], planning)
+        schedule = await work.schedule.of_case(change.ref)
+        acks.for_status(schedule, record, envelope, planning)
+        await scheduling.settle_acks(work, record, schedule, planning, envelope)
+        await _finish(work, envelope, record, schedule, [], planning)
 
 
 async def on_feedback_received(envelope: Envelope[FeedbackReceived], *, uow: Uow,
@@ -123,8 +128,9 @@ async def on_feedback_received(envelope: Envelope[FeedbackReceived], *, uow: Uow
         record.summary = None if record.protected else case.subject
         record.sender_known, record.consent = True, case.sender.consent_to_contact
         record.has_contact, record.sealed_contact = case.sender.has_contact, case.sealed_contact
-        await scheduling.settle_acks(work, record, planning, envelope)
-        await _finish(work, envelope, record, [], planning)
+        schedule = await work.schedule.of_case(case.ref)
+        await scheduling.settle_acks(work, record, schedule, planning, envelope)
+        await _finish(work, envelope, record, schedule, [], planning)
 
 
 async def on_task_progress(envelope: Envelope[TaskProgressReported], *, uow: Uow,
@@ -144,7 +150,7 @@ async def on_task_progress(envelope: Envelope[TaskProgressReported], *, uow: Uow
 async def _case(work: NotifyUnitOfWork, ref: str, planning: Planning, *, kind: Any,
                 received: datetime | None = None) -> CaseRecord:
     now = planning.clock()
-    record = await work.cases.get_or_create(ref, now)
+    record = await work.cases.lock_or_create(ref, now)
     record.kind = record.kind or str(kind)
     record.received_at = record.received_at or received
     record.updated_at = now
@@ -162,20 +168,20 @@ def _name_unit(record: CaseRecord, assignment: Any) -> None:
         record.unit_name = assignment.unit_name
 
 
-async def _route(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[Any],
-                 assignment: Any, deadlines: list[Any], planning: Planning,
-                 planned: list[Any] | None = None) -> list[Any]:
+async def _route(work: NotifyUnitOfWork, record: CaseRecord, schedule: CaseSchedule,
+                 envelope: Envelope[Any], assignment: Any, deadlines: list[Any],
+                 planning: Planning, planned: list[Any] | None = None) -> list[Any]:
     record.unit_name = assignment.unit_name
     if record.closed:
         record.unit_code, record.routed_at = assignment.unit_code, envelope.occurred_at
         return []
-    return await _apply(work, record, envelope, assignment.unit_code, deadlines, planning,
-                        planned)
+    return await _apply(work, record, schedule, envelope, assignment.unit_code, deadlines,
+                        planning, planned)
 
 
-async def _apply(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[Any],
-                 unit_code: str, deadlines: list[Any], planning: Planning,
-                 planned: list[Any] | None = None) -> list[Any]:
+async def _apply(work: NotifyUnitOfWork, record: CaseRecord, schedule: CaseSchedule,
+                 envelope: Envelope[Any], unit_code: str, deadlines: list[Any],
+                 planning: Planning, planned: list[Any] | None = None) -> list[Any]:
     if record.unit_code is not None and unit_code != record.unit_code:
         # Rows that follow the unit exist only once a unit was set (below), so a first
         # assignment has none to move.
@@ -188,8 +194,8 @@ async def _apply(work: NotifyUnitOfWork, record: CaseRecord, envelope: Envelope[
     record.deadlines_changed_at = envelope.occurred_at
     if planned is not None:
         planned = domain.running_plan(planned, done)
-    return await scheduling.apply_deadlines(work, record, running, planning, trace(envelope),
-                                            planned)
+    return await scheduling.apply_deadlines(work, record, schedule, running, planning,
+                                            trace(envelope), planned)
 
 
 def _done_steps(record: CaseRecord, planning: Planning) -> list[str]:
@@ -208,8 +214,10 @@ async def _steps_done(work: NotifyUnitOfWork, record: CaseRecord, steps: list[st
 
 
 async def _finish(work: NotifyUnitOfWork, envelope: Envelope[Any], record: CaseRecord,
-                  fresh: list[Any], planning: Planning) -> None:
-    """Announce new rows, and any change in how many run (a closed case, a step done)."""
+                  schedule: CaseSchedule, fresh: list[Any], planning: Planning) -> None:
+    """Store the schedule's and the record's changes; announce new rows, and any change in how
+    many run (a closed case, a step done)."""
+    await work.schedule.write(schedule)
     live = scheduling.live_count(record, planning)
     if fresh or live != record.live_reminders:
         record.live_reminders = live
@@ -217,4 +225,5 @@ async def _finish(work: NotifyUnitOfWork, envelope: Envelope[Any], record: CaseR
             ref=record.ref, unit_code=record.unit_code or "",
             items=[domain.as_scheduled_item(p) for p in fresh], live_count=live),
             producer=PRODUCER))
+    await work.cases.save(record)
     await work.commit()

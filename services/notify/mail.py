@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from aiosmtplib.errors import SMTPDataError, SMTPServerDisconnected, SMTPTimeout
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
 from .channels import CommitPoint, DeliveryResult, OutgoingMessage, build_email, reach
+from .wire import email_bytes, envelope_addresses, writes_directly
 
 
 def classify_smtp_code(code: int, detail: str) -> DeliveryResult:
@@ -118,20 +120,31 @@ class SmtpSender:
 
     async def send(self, message: OutgoingMessage, *,
                    commit_point: CommitPoint | None = None) -> DeliveryResult:
-        cfg = self._config
         try:
-            mail = build_email(message, from_address=cfg.from_address, domain=cfg.message_id_domain)
+            transmit = self._transmission(message)
         except FileNotFoundError as exc:
             return DeliveryResult.permanent(f"attachment not found: {exc.filename}")
         smtp = self._client()
         smtp.commit_point = commit_point
         try:
             async with smtp:
-                refused, _ = await smtp.send_message(mail)
+                refused, _ = await transmit(smtp)
         except (aiosmtplib.SMTPException, OSError) as exc:
             return _after_error(exc, smtp.passed_commit_point)
         detail = f"refused: {', '.join(sorted(refused))}" if refused else ""
         return DeliveryResult.sent(detail)
+
+    def _transmission(self, message: OutgoingMessage) -> Callable[[CommitPointSMTP], Any]:
+        """Plain text between ASCII addresses goes as the bytes `wire` writes; anything else
+        through aiosmtplib's send_message (SMTPUTF8 and 8BITMIME negotiated there)."""
+        cfg = self._config
+        if not writes_directly(message, cfg.from_address):
+            mail = build_email(message, from_address=cfg.from_address, domain=cfg.message_id_domain)
+            return lambda smtp: smtp.send_message(mail)
+        data = email_bytes(message, from_address=cfg.from_address, domain=cfg.message_id_domain)
+        [sender] = envelope_addresses([cfg.from_address])
+        recipients = envelope_addresses(message.recipients)
+        return lambda smtp: smtp.sendmail(sender, recipients, data)
 
 
 def _after_error(exc: Exception, passed_commit_point: bool) -> DeliveryResult:
@@ -166,7 +179,7 @@ class FileMailSender:
         if target.exists():
             return DeliveryResult.sent(f"file: {target} (already written)")
         try:
-            data = build_email(message, from_address=self._from, domain=self._domain).as_bytes()
+            data = email_bytes(message, from_address=self._from, domain=self._domain)
             self.folder.mkdir(parents=True, exist_ok=True)
             await reach(commit_point)
             _write_atomically(target, data)

@@ -30,7 +30,7 @@ async def retry(key: str, *, uow: Callable[[], NotifyUnitOfWork], now: datetime,
         before = row.status
         row.status, row.due_at, row.claimed_by, row.lease_until = "scheduled", now, None, None
         row.alerted = False
-        _log(work, row, "retry", f"{operator}: {before} → scheduled", now)
+        await _log(work, row, "retry", f"{operator}: {before} → scheduled", now)
         await work.commit()
     return before
 
@@ -43,7 +43,7 @@ async def confirm(key: str, *, uow: Callable[[], NotifyUnitOfWork], now: datetim
         if row is None or row.status != "uncertain":
             raise OperationRefused(_refusal(key, row, ("uncertain",)))
         row.status, row.sent_at, row.claimed_by, row.lease_until = "sent", now, None, None
-        _log(work, row, "confirmed", f"{operator}: delivery confirmed at the relay", now)
+        await _log(work, row, "confirmed", f"{operator}: delivery confirmed at the relay", now)
         context = row.context or {}
         await work.publish(make_envelope(NotificationSent(
             idempotency_key=row.idempotency_key, ref=row.case_ref, unit_code=row.unit_code or None,
@@ -59,7 +59,8 @@ def _refusal(key: str, row, allowed: tuple[str, ...]) -> str:
     return f"{key} is {row.status}; only {' or '.join(allowed)} can be changed this way"
 
 
-def _log(work: NotifyUnitOfWork, row, outcome: str, detail: str, now: datetime) -> None:
-    work.log.add(idempotency_key=row.idempotency_key, case_ref=row.case_ref, kind=row.kind,
-                 audience=row.audience, channel=row.channel, outcome=outcome, detail=detail,
-                 attempt=row.attempts, worker="cli", at=now)
+async def _log(work: NotifyUnitOfWork, row, outcome: str, detail: str, now: datetime
+               ) -> None:
+    await work.log.add(idempotency_key=row.idempotency_key, case_ref=row.case_ref,
+                       kind=row.kind, audience=row.audience, channel=row.channel,
+                       outcome=outcome, detail=detail, attempt=row.attempts, worker="cli", at=now)

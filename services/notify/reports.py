@@ -107,5 +107,5 @@ async def on_report_generated(envelope: Envelope[ReportGenerated], *,
         if not await work.schedule.existing_keys([item.idempotency_key]):
             values = scheduling.row_values(item, unit_code=OFFICE, now=now,
                                            context={**delivery_context(report), **trace(envelope)})
-            scheduling.add_rows(work, scheduling.with_copies(values, planning.webhooks))
+            await work.schedule.insert(scheduling.with_copies(values, planning.webhooks))
         await work.commit()

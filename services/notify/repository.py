@@ -1,21 +1,49 @@
-"""notify's repositories. They never commit: the unit of work does."""
+"""notify's repositories. They never commit: the unit of work does.
+
+The statements a message runs every time (a case's record and schedule, the dispatcher's fenced
+updates, the delivery log) are Core statements built once, with the values as parameters: an
+ORM unit of work or a statement built per call costs several times their client CPU."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row as CoreRow
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from shared.upsert import get_or_insert
 
 from .orm import PENDING, CaseRecord, DeliveryLogEntry, ScheduledNotification
 
 Row = ScheduledNotification
 CASE_PHASES = ("before", "after")  # reminders and ladder; the rows that follow the unit
+SCHEDULE = ScheduledNotification.__table__
+CASES = CaseRecord.__table__
+LOG = DeliveryLogEntry.__table__
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@dataclass
+class CaseSchedule:
+    """A case's schedule as one message sees it: the stored rows, read once (`held` are copies
+    of the held ones, which `settle_acks` may change), and the rows the message adds, inserted
+    together by `Schedule.write`."""
+
+    rows: list[CoreRow]
+    held: list[dict[str, Any]]
+    new: list[dict[str, Any]] = field(default_factory=list)
+
+    def has(self, key: str) -> bool:
+        return any(r.idempotency_key == key for r in self.rows) or \
+            any(v["idempotency_key"] == key for v in self.new)
+
+    def waiting(self) -> list[dict[str, Any]]:
+        """The rows still held, stored or new."""
+        return [v for v in (*self.held, *self.new) if v["status"] == "held"]
 
 
 class Schedule:
@@ -29,8 +57,23 @@ class Schedule:
             Row.idempotency_key.in_(keys)))
         return set(found)
 
-    def add_all(self, items: list[Row]) -> None:
-        self.session.add_all(items)
+    async def of_case(self, ref: str) -> CaseSchedule:
+        rows = list(await self.session.execute(_CASE_ROWS, {"ref": ref}))
+        return CaseSchedule(rows, [dict(r._mapping) for r in rows if r.status == "held"])
+
+    async def write(self, schedule: CaseSchedule) -> None:
+        """The held rows that were settled, and the new rows (one executemany each)."""
+        settled = [{"b_key": v["idempotency_key"], "v_status": v["status"],
+                    "v_last_error": v["last_error"], "v_due_at": v["due_at"]}
+                   for v in schedule.held if v["status"] != "held"]
+        if settled:
+            await self.session.execute(_SETTLE, settled)
+        await self.insert(schedule.new)
+
+    async def insert(self, values: list[dict[str, Any]]) -> None:
+        """Rows from `scheduling.row_values` (every row with the same keys)."""
+        if values:
+            await self.session.execute(_INSERT_ROWS, values)
 
     async def insert_missing(self, values: list[dict[str, Any]]) -> None:
         """Insert-if-absent by key, safe against a concurrent replica doing the same."""
@@ -73,10 +116,6 @@ class Schedule:
                               Row.phase.in_(CASE_PHASES)).values(unit_code=unit_code))
         return result.rowcount or 0
 
-    async def held_for_case(self, ref: str) -> list[Row]:
-        return list(await self.session.scalars(
-            select(Row).where(Row.case_ref == ref, Row.status == "held")))
-
     async def due(self, now: datetime, *, office_open: bool, limit: int,
                   skip_locked: bool) -> list[Row]:
         query = (select(Row).where(Row.status == "scheduled", Row.due_at <= now)
@@ -98,9 +137,8 @@ class Schedule:
                     **values: Any) -> bool:
         """Update the row only if `worker` still holds it: a dispatcher whose lease was taken
         over can neither pass the point of no return nor overwrite the new holder's outcome."""
-        result = await self.session.execute(
-            update(Row).where(Row.idempotency_key == key, Row.claimed_by == worker,
-                              Row.status.in_(status_from)).values(**values))
+        result = await self.session.execute(_fence(tuple(status_from), tuple(values)), {
+            "b_key": key, "b_worker": worker, **{f"v_{k}": v for k, v in values.items()}})
         return (result.rowcount or 0) == 1
 
     async def ladder_sent(self, ref: str, step: str, due_on: date | None) -> dict[str, datetime]:
@@ -131,14 +169,23 @@ class Cases:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_or_create(self, ref: str, now: datetime) -> CaseRecord:
-        """Locked on PostgreSQL: the events of one case are applied one after the other."""
-        return await get_or_insert(self.session, CaseRecord, ref, dict(
-            ref=ref, deadlines=[], live_reminders=0, protected=False, sender_known=False,
-            consent=False, has_contact=False, closed=False, in_triage=False, updated_at=now))
+    async def lock_or_create(self, ref: str, now: datetime) -> CaseRecord:
+        """The case's record, created when new and locked on PostgreSQL until the commit (the
+        events of one case are applied one after the other; a replica creating it at the same
+        moment is waited for). Detached: `save` writes it back."""
+        statement = _case_upsert(self.session.bind.dialect.name)
+        row = (await self.session.execute(statement, {**NEW_CASE, "ref": ref,
+                                                      "updated_at": now})).one()
+        return CaseRecord(**row._mapping)
+
+    async def save(self, record: CaseRecord) -> None:
+        await self.session.execute(_SAVE_CASE, {"b_ref": record.ref, **{
+            f"v_{name}": getattr(record, name) for name in CASE_FIELDS}})
 
     async def get(self, ref: str) -> CaseRecord | None:
-        return await self.session.get(CaseRecord, ref)
+        """Detached, as `lock_or_create` gives it."""
+        row = (await self.session.execute(_CASE, {"ref": ref})).one_or_none()
+        return CaseRecord(**row._mapping) if row else None
 
     async def open_for_unit(self, unit_code: str) -> list[CaseRecord]:
         return list(await self.session.scalars(select(CaseRecord).where(
@@ -156,8 +203,8 @@ class DeliveryLog:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, **values: Any) -> None:
-        self.session.add(DeliveryLogEntry(**values))
+    async def add(self, **values: Any) -> None:
+        await self.session.execute(_INSERT_LOG, {**LOG_DEFAULTS, **values})
 
     async def recent(self, *, ref: str | None = None, key: str | None = None,
                      limit: int = 100) -> list[DeliveryLogEntry]:
@@ -169,3 +216,41 @@ class DeliveryLog:
                                     DeliveryLogEntry.idempotency_key.startswith(key + "~")))
         return list(await self.session.scalars(query))
 
+
+
+NEW_CASE = dict(kind=None, received_at=None, summary=None, protected=False, sender_known=False,
+                consent=False, has_contact=False, sealed_contact=None, unit_code=None,
+                unit_name=None, in_triage=False, routed_at=None, deadlines=[],
+                deadlines_changed_at=None, live_reminders=0, accepted_at=None, closed=False)
+CASE_FIELDS = [c.name for c in CASES.columns if c.name != "ref"]
+LOG_DEFAULTS = dict(case_ref=None, transport=None, recipient=None, detail=None, attempt=0,
+                    worker=None)
+_CASE = select(CASES).where(CASES.c.ref == bindparam("ref"))
+_SAVE_CASE = update(CASES).where(CASES.c.ref == bindparam("b_ref")).values(
+    {name: bindparam(f"v_{name}", type_=CASES.c[name].type) for name in CASE_FIELDS})
+_CASE_ROWS = select(*(SCHEDULE.c[name] for name in (
+    "idempotency_key", "case_ref", "phase", "step", "status", "kind", "audience", "channel",
+    "context", "send_at", "due_at", "not_after", "last_error"))).where(
+    SCHEDULE.c.case_ref == bindparam("ref"))
+_SETTLE = update(SCHEDULE).where(SCHEDULE.c.idempotency_key == bindparam("b_key"),
+                                 SCHEDULE.c.status == "held").values(
+    status=bindparam("v_status"), last_error=bindparam("v_last_error"),
+    due_at=bindparam("v_due_at", type_=SCHEDULE.c.due_at.type))
+_INSERT_ROWS = insert(SCHEDULE)
+_INSERT_LOG = insert(LOG)
+
+
+@lru_cache(maxsize=None)
+def _case_upsert(dialect: str) -> Any:
+    statement = INSERTS[dialect](CASES)
+    return statement.on_conflict_do_update(
+        index_elements=[CASES.c.ref], set_={"updated_at": statement.excluded.updated_at},
+    ).returning(*CASES.columns)
+
+
+@lru_cache(maxsize=None)
+def _fence(status_from: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    return update(SCHEDULE).where(
+        SCHEDULE.c.idempotency_key == bindparam("b_key"),
+        SCHEDULE.c.claimed_by == bindparam("b_worker"), SCHEDULE.c.status.in_(status_from),
+    ).values({name: bindparam(f"v_{name}", type_=SCHEDULE.c[name].type) for name in columns})

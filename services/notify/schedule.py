@@ -161,6 +161,12 @@ def plan_case_notifications(deadline: CaseDeadline, policy: NotifyPolicy,
     return sorted(before + after, key=lambda p: (p.send_at, p.kind))
 
 
+def messages_per_deadline(policy: NotifyPolicy) -> int:
+    """How many messages `plan_case_notifications` plans for any deadline: one per reminder
+    and per ladder step."""
+    return len(policy.reminders) + len(policy.ladder)
+
+
 @dataclass(frozen=True)
 class AckRequest:  # event: received | forwarded | accepted | extended | answered
     case_ref: str

@@ -15,8 +15,11 @@ from shared.contracts.notify import NotificationFailed
 from shared.plan import ReportObligation, default_plan
 
 from . import domain
-from .orm import CaseRecord, ScheduledNotification
-from .schedule import NotifyPolicy, PlannedNotification, WorkingCalendarPort, load_policy
+from .orm import CaseRecord
+from .repository import CaseSchedule
+from .schedule import (
+    NotifyPolicy, PlannedNotification, WorkingCalendarPort, load_policy, messages_per_deadline,
+)
 from .settings import Webhook
 from .uow import NotifyUnitOfWork
 
@@ -52,7 +55,7 @@ def row_values(item: PlannedNotification, *, unit_code: str, now: datetime,
         idempotency_key=item.idempotency_key, case_ref=item.case_ref, unit_code=unit_code,
         kind=item.kind, audience=item.audience, template=item.template, step=item.step,
         phase=item.phase, due_on=item.due_date, send_at=item.send_at,
-        office_hours_only=item.office_hours_only, status=status, attempts=0,
+        office_hours_only=item.office_hours_only, status=status, attempts=0, last_error=None,
         context=context or {}, created_at=now, channel="email", due_at=due_at or item.send_at,
         not_after=item.not_after, alerted=False)
 
@@ -65,11 +68,7 @@ def with_copies(values: dict[str, Any], webhooks: tuple[Webhook, ...]) -> list[d
     return [values, *copies]
 
 
-def add_rows(work: NotifyUnitOfWork, values: list[dict[str, Any]]) -> None:
-    work.schedule.add_all([ScheduledNotification(**v) for v in values])
-
-
-async def apply_deadlines(work: NotifyUnitOfWork, record: CaseRecord,
+async def apply_deadlines(work: NotifyUnitOfWork, record: CaseRecord, schedule: CaseSchedule,
                           deadlines: list[domain.Deadline], planning: Planning,
                           context: dict[str, Any],
                           planned: list[PlannedNotification] | None = None
@@ -78,30 +77,28 @@ async def apply_deadlines(work: NotifyUnitOfWork, record: CaseRecord,
     if planned is None:
         planned = domain.plan_deadlines(record.ref, deadlines, policy=planning.policy,
                                         calendar=planning.calendar)
-    change = domain.reconcile(await work.schedule.for_case(record.ref), planned)
+    change = domain.reconcile(schedule.rows, planned)
     await work.schedule.set_status(change.cancel, "cancelled", reason="the deadline changed")
     await work.schedule.set_status(change.revive, "scheduled", only_from=("cancelled",))
     now = planning.clock()
     for item in change.insert:
-        add_rows(work, with_copies(row_values(item, unit_code=record.unit_code or "", now=now,
-                                              context=context), planning.webhooks))
+        schedule.new += with_copies(row_values(item, unit_code=record.unit_code or "", now=now,
+                                               context=context), planning.webhooks)
     return change.insert
 
 
 def live_count(record: CaseRecord, planning: Planning) -> int:
     """How many reminders and ladder messages the case's running deadlines call for (a pure
     function of the deadlines, so the same whatever order the events came in)."""
-    deadlines = domain.deadlines_from_record(record.deadlines or [])
-    return len(domain.plan_deadlines(record.ref, deadlines, policy=planning.policy,
-                                     calendar=planning.calendar))
+    return len(record.deadlines or ()) * messages_per_deadline(planning.policy)
 
 
-async def add_ack(work: NotifyUnitOfWork, item: PlannedNotification | None,
-                  context: dict[str, Any], now: datetime) -> None:
+def add_ack(schedule: CaseSchedule, item: PlannedNotification | None,
+            context: dict[str, Any], now: datetime) -> None:
     """A message to the sender, held until `settle_acks` lets it go."""
-    if item is None or await work.schedule.existing_keys([item.idempotency_key]):
+    if item is None or schedule.has(item.idempotency_key):
         return
-    add_rows(work, [row_values(item, unit_code="", now=now, status="held", context=context)])
+    schedule.new.append(row_values(item, unit_code="", now=now, status="held", context=context))
 
 
 def sender_facts(record: CaseRecord) -> domain.SenderFacts:
@@ -112,30 +109,33 @@ def sender_facts(record: CaseRecord) -> domain.SenderFacts:
         deadlines_changed_at=record.deadlines_changed_at)
 
 
-async def settle_acks(work: NotifyUnitOfWork, record: CaseRecord, planning: Planning,
-                      cause: Envelope[Any] | None = None) -> None:
+async def settle_acks(work: NotifyUnitOfWork, record: CaseRecord, schedule: CaseSchedule,
+                      planning: Planning, cause: Envelope[Any] | None = None) -> None:
     """Release held messages to the sender, or block them with the reason (the handling
-    officer then writes). A blocked notice the law requires is announced as failed."""
+    officer then writes). A blocked notice the law requires is announced as failed. Settled in
+    `schedule`; `Schedule.write` stores them."""
     now, facts = planning.clock(), sender_facts(record)
-    for row in await work.schedule.held_for_case(record.ref):
-        status, reason = domain.settle(facts, row.context or {}, planning.policy)
+    for row in schedule.waiting():
+        status, reason = domain.settle(facts, row["context"] or {}, planning.policy)
         if status == "held":
             continue
-        row.status, row.last_error = status, reason
+        row["status"], row["last_error"] = status, reason
         if status == "scheduled":
-            row.due_at = domain.ack_due_at(row.send_at, now, planning.policy, planning.calendar)
+            row["due_at"] = domain.ack_due_at(row["send_at"], now, planning.policy,
+                                              planning.calendar)
             continue
-        work.log.add(idempotency_key=row.idempotency_key, case_ref=row.case_ref, kind=row.kind,
-                     audience=row.audience, channel=row.channel, outcome="blocked",
-                     detail=reason, attempt=0, at=now)
-        if row.not_after is not None:
+        await work.log.add(idempotency_key=row["idempotency_key"], case_ref=row["case_ref"],
+                           kind=row["kind"], audience=row["audience"], channel=row["channel"],
+                           outcome="blocked", detail=reason, attempt=0, at=now)
+        if row["not_after"] is not None:
             await work.publish(_blocked_event(row, reason or "", cause))
 
 
-def _blocked_event(row: ScheduledNotification, reason: str,
+def _blocked_event(row: dict[str, Any], reason: str,
                    cause: Envelope[Any] | None) -> Envelope[Any]:
-    payload = NotificationFailed(idempotency_key=row.idempotency_key, ref=row.case_ref,
-                                 kind=row.kind, channel=row.channel, attempts=0, parked=True,
+    payload = NotificationFailed(idempotency_key=row["idempotency_key"], ref=row["case_ref"],
+                                 kind=row["kind"], channel=row["channel"], attempts=0,
+                                 parked=True,
                                  reason=f"cannot be sent electronically: {reason}; the handling "
                                         "officer must send the written notice in time")
     if cause is None:

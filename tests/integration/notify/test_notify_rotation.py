@@ -19,14 +19,15 @@ async def _store(harness, refs: list[str]) -> dict[str, str]:
     contacts = {}
     async with harness.notify.uow() as work:
         for ref in refs:
-            record = await work.cases.get_or_create(ref, vn(2026, 2, 2, 9, 0))
+            record = await work.cases.lock_or_create(ref, vn(2026, 2, 2, 9, 0))
             contacts[ref] = json.dumps({"name": "Nguyễn Văn A", "email": f"{ref}@example.vn"})
             record.sealed_contact = harness.sealer.seal(contacts[ref])
+            await work.cases.save(record)
             for audience, recipient in (("sender", harness.sealer.seal(f"{ref}@example.vn")),
                                         ("unit", UNIT_ADDRESS)):
-                work.log.add(idempotency_key=f"{ref}:{audience}", case_ref=ref, kind="ack",
-                             audience=audience, channel="email", recipient=recipient,
-                             outcome="sent", attempt=1, at=vn(2026, 2, 2, 9, 0))
+                await work.log.add(idempotency_key=f"{ref}:{audience}", case_ref=ref, kind="ack",
+                                   audience=audience, channel="email", recipient=recipient,
+                                   outcome="sent", attempt=1, at=vn(2026, 2, 2, 9, 0))
         await work.commit()
     return contacts
 

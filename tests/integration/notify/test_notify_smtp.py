@@ -124,6 +124,24 @@ async def test_delivers_subject_body_and_attachments_intact(smtp_server, tmp_pat
                      "phu-luc.xlsx": (XLSX, b"PK\x03\x04 xlsx bytes")}
 
 
+async def test_a_plain_text_message_goes_as_written_with_the_bare_addresses(smtp_server,
+                                                                           tmp_path):
+    recorder = Recorder()
+    server = smtp_server(recorder)
+    sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=server.port, security="none",
+                                   from_address="Sở LĐTBXH Hà Tĩnh <dvk@so.example.vn>",
+                                   message_id_domain="so.vn"))
+    result = await sender.send(outgoing(tmp_path, attachments=[]))
+    assert result.ok, result.detail
+    [envelope] = recorder.envelopes
+    assert envelope.mail_from == "dvk@so.example.vn"
+    assert envelope.rcpt_tos == ["vanphong@so.example.vn", "lanhdao@so.example.vn"]
+    mail = received(envelope)
+    assert (mail["From"], mail["Subject"]) == ("Sở LĐTBXH Hà Tĩnh <dvk@so.example.vn>", SUBJECT)
+    assert mail.get_body(("plain",)).get_content() == BODY
+    assert mail["Message-ID"] == message_id_for("report_delivery:7f3a", "so.vn")
+
+
 async def test_starttls_with_authentication(smtp_server, tmp_path, tls_files):
     cert_file, server_ctx = tls_files
     logins = []

@@ -14,6 +14,7 @@ import pytest
 
 from services.notify import domain, handlers
 from services.notify.orm import PENDING, CaseRecord, ScheduledNotification
+from services.notify.repository import NEW_CASE, CaseSchedule
 from services.notify.scheduling import Planning
 from shared.contracts.base import Envelope, make_envelope
 from shared.contracts.routing import Assignment, CaseAssigned, DeadlineChanged, StepDeadline
@@ -29,17 +30,17 @@ class Schedule:
     def __init__(self) -> None:
         self.rows: dict[str, ScheduledNotification] = {}
 
-    def add_all(self, items: list[ScheduledNotification]) -> None:
-        self.rows.update((r.idempotency_key, r) for r in items)
+    async def of_case(self, ref: str) -> CaseSchedule:
+        rows = [r for r in self.rows.values() if r.case_ref == ref]
+        return CaseSchedule(rows, [_values(r) for r in rows if r.status == "held"])
 
-    async def existing_keys(self, keys: list[str]) -> set[str]:
-        return {k for k in keys if k in self.rows}
-
-    async def for_case(self, ref: str) -> list[ScheduledNotification]:
-        return [r for r in self.rows.values() if r.case_ref == ref]
-
-    async def held_for_case(self, ref: str) -> list[ScheduledNotification]:
-        return [r for r in await self.for_case(ref) if r.status == "held"]
+    async def write(self, schedule: CaseSchedule) -> None:
+        for values in schedule.held:
+            row = self.rows[values["idempotency_key"]]
+            row.status, row.last_error, row.due_at = (values["status"], values["last_error"],
+                                                      values["due_at"])
+        self.rows.update((v["idempotency_key"], ScheduledNotification(**v))
+                         for v in schedule.new)
 
     async def set_status(self, keys, status: str, *, reason: str | None = None,
                          only_from: tuple[str, ...] = PENDING) -> int:
@@ -50,33 +51,39 @@ class Schedule:
 
     async def cancel_for_case(self, ref: str, reason: str, *, phases: tuple[str, ...],
                               steps=None) -> int:
-        rows = [r for r in await self.for_case(ref) if r.status in PENDING
+        rows = [r for r in self.rows.values() if r.case_ref == ref and r.status in PENDING
                 and r.phase in phases and (steps is None or r.step in steps)]
         return await self.set_status([r.idempotency_key for r in rows], "cancelled",
                                      reason=reason)
 
     async def retarget(self, ref: str, unit_code: str) -> int:
-        rows = [r for r in await self.for_case(ref)
-                if r.status in PENDING and r.phase in domain.CASE_PHASES]
+        rows = [r for r in self.rows.values() if r.case_ref == ref
+                and r.status in PENDING and r.phase in domain.CASE_PHASES]
         for row in rows:
             row.unit_code = unit_code
         return len(rows)
 
 
+def _values(row: ScheduledNotification) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in ScheduledNotification.__table__.columns}
+
+
 class Cases:
+    """Hands out copies, as the database does: what a handler does not save is lost."""
+
     def __init__(self) -> None:
         self.records: dict[str, CaseRecord] = {}
 
-    async def get_or_create(self, ref: str, now: datetime) -> CaseRecord:
-        if ref not in self.records:
-            self.records[ref] = CaseRecord(
-                ref=ref, deadlines=[], live_reminders=0, protected=False, sender_known=False,
-                consent=False, has_contact=False, closed=False, in_triage=False, updated_at=now)
-        return self.records[ref]
+    async def lock_or_create(self, ref: str, now: datetime) -> CaseRecord:
+        stored = self.records.get(ref) or CaseRecord(ref=ref, **NEW_CASE, updated_at=now)
+        return CaseRecord(**{c.key: getattr(stored, c.key) for c in CaseRecord.__table__.columns})
+
+    async def save(self, record: CaseRecord) -> None:
+        self.records[record.ref] = record
 
 
 class Log:
-    def add(self, **values: Any) -> None:
+    async def add(self, **values: Any) -> None:
         pass
 
 
@@ -228,6 +235,3 @@ def test_running_deadlines_and_plan_leave_out_done_steps(policy, calendar):
     planned = domain.plan_deadlines(REF, deadlines, policy=policy, calendar=calendar)
     assert {p.step for p in domain.running_plan(planned, ["thu_ly"])} == {"xu_ly_don",
                                                                           "giai_quyet"}
-    stored = [{"step": d.step, "due_on": d.due_on.isoformat(), "label": d.label}
-              for d in deadlines]
-    assert domain.deadlines_from_record(stored) == deadlines

@@ -6,8 +6,9 @@ from pydantic import ValidationError
 
 from services.notify.schedule import (
     AckRequest, CaseDeadline, NotifyPolicy, ReportDue, StepWalker, acknowledgement_blocker,
-    clamp_to_office_hours, idempotency_key, load_policy, plan_acknowledgement,
-    plan_case_notifications, plan_daily_digest, plan_task_report_reminders, select_due,
+    clamp_to_office_hours, idempotency_key, load_policy, messages_per_deadline,
+    plan_acknowledgement, plan_case_notifications, plan_daily_digest, plan_task_report_reminders,
+    select_due,
 )
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -83,6 +84,13 @@ class TestPlanCaseNotifications:
         new = plan_case_notifications(CaseDeadline("KN-1", "resolve", date(2026, 3, 13)),
                                       policy, calendar)
         assert not {p.idempotency_key for p in old} & {p.idempotency_key for p in new}
+
+    @pytest.mark.parametrize("due", [date(2026, 2, 13), date(2026, 2, 14), date(2026, 2, 16),
+                                     date(2026, 1, 10), date(2026, 1, 2), date(2026, 12, 31)])
+    def test_every_deadline_calls_for_the_same_number_of_messages(self, policy, calendar, due):
+        """notify announces its live count from this number, without planning again."""
+        plan = plan_case_notifications(CaseDeadline("KN-1", "resolve", due), policy, calendar)
+        assert len(plan) == messages_per_deadline(policy) == 5
 
     def test_key_depends_on_every_part(self):
         base = ("KN-1", "resolve", date(2026, 2, 13), "urging", "unit")
