@@ -20,6 +20,7 @@ from shared.units import UnitCatalogue
 from . import domain, figures, movement_figures, queries, tcd_tables
 from .content import ReportContent, Scope, UnitRef
 from .documents.settings import DocumentSettings
+from .gc_pause import gc_paused
 from .periods import Period, parse_period, previous_period, tcd_data_period
 from .queries import Window
 
@@ -85,13 +86,14 @@ async def build_content(session: AsyncSession, request: ReportRequest, *,
     namer = make_namer(context.units, counted.end, await queries.unit_names(session))
     previous = data_window(request.family, previous_period(period))
     rows = await figures.load_rows(session, window, as_of)
+    before = await figures.previous_figures(session, Window(previous.start, previous.end, unit),
+                                            previous, context.labels)
+    with gc_paused():  # a model per overdue case: many thousands in a large department
+        feedback = figures.feedback_figures(rows, period=counted, as_of=as_of, namer=namer,
+                                            labels=context.labels, previous=before)
     content = ReportContent(
         family=request.family, period=period, data_period=counted if counted != period else None,
-        scope=_scope(unit, namer), report_date=report_date, generated_at=now,
-        feedback=figures.feedback_figures(
-            rows, period=counted, as_of=as_of, namer=namer, labels=context.labels,
-            previous=await figures.previous_figures(
-                session, Window(previous.start, previous.end, unit), previous, context.labels)))
+        scope=_scope(unit, namer), report_date=report_date, generated_at=now, feedback=feedback)
     settings = context.document_settings(report_date)
     if request.family == "dan_van_kheo":
         await _movement(session, content, window, as_of, context, namer)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from shared.contracts.reporting import ReportFile
 
 from .content import ReportContent
 from .documents import render_charts, render_docx, render_json, render_xlsx
 from .documents.labels import load_labels
+from .documents.narrative import Narrative, render_narrative
 from .documents.settings import DocumentSettings
-from .documents.tables import all_tables
+from .documents.tables import all_tables, derived_tables
+from .gc_pause import gc_paused
 
+T = TypeVar("T")
 FAMILY_SLUGS = {"dan_van_kheo": "dan-van-kheo", "tiep_cong_dan": "tiep-cong-dan"}
 
 
@@ -27,17 +32,31 @@ def _safe(text: str) -> str:
 
 
 def write_report(content: ReportContent, settings: DocumentSettings, folder: Path,
-                 period_code: str) -> list[ReportFile]:
-    """Render every file of the report into `folder`; the .xlsx only when there are tables."""
+                 period_code: str, narrative: Narrative | None = None) -> list[ReportFile]:
+    """Render every file of the report into `folder`; the .xlsx only when there are tables.
+    `narrative`: the content's, when already rendered. The tables are built once for all the
+    files; each step runs with the garbage collector paused (gc_pause)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"bao-cao-{FAMILY_SLUGS[content.family]}-{_safe(period_code)}"
-    charts = render_charts(content, folder, settings)
-    written = [("docx", render_docx(content, settings, folder / f"{stem}.docx", charts))]
-    if all_tables(content, load_labels(settings)):
-        written.append(("xlsx", render_xlsx(content, folder / f"{stem}-phu-luc.xlsx", settings)))
+    if narrative is None:
+        narrative = _paused(render_narrative, content, settings)
+    charts = _paused(render_charts, content, folder, settings)
+    labels = load_labels(settings)
+    derived = _paused(derived_tables, content, labels)
+    written = [("docx", _paused(render_docx, content, settings, folder / f"{stem}.docx", charts,
+                                tables=derived, narrative=narrative))]
+    annex = all_tables(content, labels, derived)
+    if annex:
+        written.append(("xlsx", _paused(render_xlsx, content, folder / f"{stem}-phu-luc.xlsx",
+                                        settings, tables=annex)))
     written.append(("json", render_json(content, folder / f"{stem}.json")))
     written.extend(("png", path) for _, path in sorted(charts.items()))
     return [describe(fmt, path) for fmt, path in written]
+
+
+def _paused(render: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with gc_paused():
+        return render(*args, **kwargs)
 
 
 def describe(fmt: str, path: Path) -> ReportFile:

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from .orm import CaseEscalation, CaseFact
 
@@ -31,12 +34,40 @@ def _unit(query: Select[Any], window: Window, column: Any = F.unit_code) -> Sele
 
 
 def count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    """The rows for which `condition` holds: COUNT(*) FILTER (WHERE …), a fifth quicker on
+    SQLite than summing a CASE (SQLite 3.30+, PostgreSQL 9.4+)."""
+    return func.count().filter(condition)
+
+
+class Unindexed(ColumnElement[Any]):
+    """A column that no index may serve: "+column" on SQLite, the column itself elsewhere.
+
+    SQLite plans without statistics: for a condition that keeps nearly every case (received
+    by the report date) or a GROUP BY unit, it walks that column's whole index and reads the
+    cases in the index's order, several times slower than the few open cases found through
+    `closed_on` or a plain scan. PostgreSQL plans from its statistics and sees the column."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _column_itself(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(Unindexed, "sqlite")
+def _unary_plus(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.column, **kw))
 
 
 def open_at(day: date) -> Any:
-    """Received on or before `day` and not closed on or before it."""
-    return and_(F.received_on <= day, or_(F.closed_on.is_(None), F.closed_on > day))
+    """Received on or before `day` and not closed on or before it (found by `closed_on`)."""
+    return and_(Unindexed(F.received_on) <= day, or_(F.closed_on.is_(None), F.closed_on > day))
 
 
 async def received_cube(session: AsyncSession, window: Window) -> list[Any]:
@@ -69,7 +100,7 @@ async def open_by_unit(session: AsyncSession, window: Window, as_of: date) -> li
     """(unit_code, open, overdue) at `as_of`."""
     query = (select(F.unit_code, func.count().label("open"),
                     count_if(F.due_on < as_of).label("overdue"))
-             .where(open_at(as_of)).group_by(F.unit_code))
+             .where(open_at(as_of)).group_by(Unindexed(F.unit_code)))
     return list(await session.execute(_unit(query, window)))
 
 
@@ -91,6 +122,7 @@ async def escalations(session: AsyncSession, window: Window) -> int:
 
 async def unit_names(session: AsyncSession) -> dict[str, str]:
     """The unit names routing gave, for codes the unit catalogue does not know."""
+    code = Unindexed(F.unit_code)  # one scan of the cases, not a walk of the unit index
     query = (select(F.unit_code, func.max(F.unit_name))
-             .where(F.unit_code.is_not(None), F.unit_name.is_not(None)).group_by(F.unit_code))
+             .where(code.is_not(None), F.unit_name.is_not(None)).group_by(code))
     return {code: name for code, name in await session.execute(query)}

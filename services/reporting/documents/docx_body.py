@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from docx.document import Document
+from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Cm
 from docx.table import Table as DocxTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ..content import ReportContent
@@ -31,10 +33,12 @@ HEADER_LINES = 2
 
 def add_blocks(document: Document, blocks: list[Block], content: ReportContent, *,
                labels: dict[str, Any], charts: dict[str, Path], size: float,
-               width_cm: float, max_rows: int = 50) -> None:
+               width_cm: float, max_rows: int = 50,
+               derived: dict[str, Table] | None = None) -> None:
+    """`derived`: the content's derived tables by name (derived_tables), when already built."""
     for block in blocks:
         if block.kind == "table":
-            table = _find_table(block.text, content, labels)
+            table = _find_table(block.text, content, labels, derived)
             if table is not None:
                 add_table(document, shortened(table, max_rows), width_cm)
         elif block.kind == "chart":
@@ -70,8 +74,11 @@ def shortened(table: Table, max_rows: int) -> Table:
                                     "notes_vi": [*table.notes_vi, note]})
 
 
-def _find_table(name: str, content: ReportContent, labels: dict[str, Any]) -> Table | None:
+def _find_table(name: str, content: ReportContent, labels: dict[str, Any],
+                derived: dict[str, Table] | None) -> Table | None:
     if name in DERIVED:
+        if derived is not None:
+            return derived.get(name)
         return derived_table(name, content, labels)
     found = next((t for t in content.tables if t.code == name), None)
     if found is None:
@@ -90,11 +97,7 @@ def add_table(document: Document, table: Table, width_cm: float) -> None:
     grid.style = "Table Grid"
     set_widths(grid, column_widths(table, width_cm, size))
     _fill_header(grid, table, size)
-    for r, row in enumerate(table.rows, start=height):
-        for col, value in enumerate(row):
-            align = LEFT if table.kind_of(col) == "text" else RIGHT
-            paragraph = layout(grid.cell(r, col).paragraphs[0], align)
-            add_text(paragraph, format_cell(value, table.kind_of(col)), size)
+    _fill_rows(grid, table, height, size)
     keep_rows_whole(grid, header_rows=height)
     for note in table.notes_vi:
         add_text(layout(document.add_paragraph(), JUSTIFY, before=3), note, size, italic=True)
@@ -164,18 +167,46 @@ def _grow(widths: list[float], targets: list[float], total: float) -> list[float
     return widths
 
 
+def _fill_rows(grid: DocxTable, table: Table, first: int, size: float) -> None:
+    """The data rows, cell by cell along each row's own <w:tc> elements: `grid.cell()`
+    walks the whole table on every call, which made a long table quadratic."""
+    kinds = [table.kind_of(col) for col in range(table.n_columns)]
+    for tr, row in zip(grid._tbl.tr_lst[first:], table.rows, strict=True):
+        for tc, value, kind in zip(tr.tc_lst, row, kinds, strict=True):
+            paragraph = layout(_Cell(tc, grid).paragraphs[0], LEFT if kind == "text" else RIGHT)
+            add_text(paragraph, format_cell(value, kind), size)
+
+
 def _fill_header(grid: DocxTable, table: Table, size: float) -> None:
+    height = len(table.header) + (1 if table.numbered else 0)
     for placed in table.placed_header():
         span = placed.cell
-        merged = grid.cell(placed.row, placed.col)
+        merged = header_cell(grid, height, placed.row, placed.col)
         if span.rowspan > 1 or span.colspan > 1:
-            merged = merged.merge(grid.cell(placed.row + span.rowspan - 1,
-                                            placed.col + span.colspan - 1))
+            merged = merged.merge(header_cell(grid, height, placed.row + span.rowspan - 1,
+                                              placed.col + span.colspan - 1))
         add_text(layout(merged.paragraphs[0], CENTER), span.text, size, bold=True)
     if table.numbered:
         row = len(table.header)
         for col, mark in enumerate(column_marks(table)):
-            add_text(layout(grid.cell(row, col).paragraphs[0], CENTER), mark, size, italic=True)
+            cell = header_cell(grid, height, row, col)
+            add_text(layout(cell.paragraphs[0], CENTER), mark, size, italic=True)
+
+
+def header_cell(grid: DocxTable, height: int, row: int, col: int) -> _Cell:
+    """`grid.cell(row, col)` for a cell of the first `height` rows, looked up in those rows
+    only (python-docx's own look-up lays out every row of the table on each call)."""
+    n_columns, cells = grid._column_count, []
+    for tr in grid._tbl.tr_lst[:height]:
+        for tc in tr.tc_lst:
+            for span_idx in range(tc.grid_span):
+                if tc.vMerge == ST_Merge.CONTINUE:
+                    cells.append(cells[-n_columns])
+                elif span_idx > 0:
+                    cells.append(cells[-1])
+                else:
+                    cells.append(_Cell(tc, grid))
+    return cells[col + row * n_columns]
 
 
 def column_marks(table: Table) -> list[str]:

@@ -7,25 +7,32 @@ from pathlib import Path
 import docx
 
 from ..content import ReportContent
+from ..report_tables import Table
 from .docx_body import add_blocks
 from .docx_parts import add_draft_mark, add_heading_table, add_kinh_gui, add_signature, add_title
 from .docx_style import (add_page_numbers, set_default_font, set_properties, setup_page,
                          text_width_cm)
 from .labels import load_labels
-from .narrative import render_narrative
+from .narrative import Narrative, render_narrative
 from .settings import DocumentSettings
+from .tables import derived_tables
 
 PAGE_NUMBER_PT = 13
 
 
 def render_docx(content: ReportContent, settings: DocumentSettings, path: Path,
-                charts: dict[str, Path] | None = None) -> Path:
+                charts: dict[str, Path] | None = None, *,
+                tables: dict[str, Table] | None = None,
+                narrative: Narrative | None = None) -> Path:
     """Write the draft report to `path`; `charts` (from render_charts) are placed where the
-    family template asks for them. Returns `path`."""
+    family template asks for them, and so are the derived tables. `tables` (from
+    derived_tables) and `narrative` (from render_narrative): when already made. Returns
+    `path`."""
     if settings.valid_from > content.report_date:
         raise ValueError(f"settings valid from {settings.valid_from} do not apply to a report "
                          f"dated {content.report_date}; load them for the report date")
-    narrative = render_narrative(content, settings)
+    if narrative is None:
+        narrative = render_narrative(content, settings)
     size = settings.body_font_pt
     document = docx.Document()
     set_default_font(document, size)
@@ -37,9 +44,10 @@ def render_docx(content: ReportContent, settings: DocumentSettings, path: Path,
     width = text_width_cm(settings.margins_mm)
     add_title(document, narrative.summary, size, width)
     add_kinh_gui(document, settings.kinh_gui.get(content.family, []), size)
-    add_blocks(document, narrative.blocks, content, labels=load_labels(settings),
-               charts=charts or {}, size=size, width_cm=width,
-               max_rows=settings.body_table_rows)
+    labels = load_labels(settings)
+    add_blocks(document, narrative.blocks, content, labels=labels, charts=charts or {},
+               size=size, width_cm=width, max_rows=settings.body_table_rows,
+               derived=derived_tables(content, labels) if tables is None else tables)
     document.paragraphs[-1].paragraph_format.keep_with_next = True  # closing line + signer
     add_signature(document, settings, content, size)
     set_properties(document, title=narrative.summary, author=_issuer(settings),

@@ -231,8 +231,11 @@ def set_cell_padding(table: DocxTable, left_cm: float, right_cm: float) -> None:
 
 
 def set_widths(table: DocxTable, widths_cm: list[float]) -> None:
+    """Fixed layout; each grid column and each cell under it `widths_cm` wide. The grid is
+    laid out once (`column.cells` lays out the whole table for every column)."""
     table.autofit = False
+    cells, n_columns = table._cells, table._column_count
     for i, width in enumerate(widths_cm):
         table.columns[i].width = Cm(width)
-        for cell in table.columns[i].cells:
+        for cell in cells[i::n_columns]:
             cell.width = Cm(width)

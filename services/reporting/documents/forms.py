@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..report_tables import Cell, ColumnKind, HeaderCell, Table
 from .settings import PACKAGED_TEMPLATE_DIR, DocumentSettings
+from .yaml_files import read_yaml
 
 FORMS_FILE = "tcd_forms.yaml"
 
@@ -101,7 +101,7 @@ def load_forms(settings: DocumentSettings | None = None) -> dict[str, FormSpec]:
     path = next((Path(d) / FORMS_FILE for d in dirs if (Path(d) / FORMS_FILE).is_file()), None)
     if path is None:
         raise ValueError(f"no {FORMS_FILE} in {', '.join(str(d) for d in dirs)}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     return {code: FormSpec.model_validate({"code": code, **spec}) for code, spec in data.items()}
 
 

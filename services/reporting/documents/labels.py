@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .settings import PACKAGED_TEMPLATE_DIR, DocumentSettings
+from .yaml_files import read_yaml
 
 LABELS_FILE = "labels.yaml"
 
@@ -23,7 +22,7 @@ def _load(dirs: Sequence[Path]) -> dict[str, Any]:
     for folder in dirs:
         path = folder / LABELS_FILE
         if path.is_file():
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = read_yaml(path)
             if not isinstance(data, dict):
                 raise ValueError(f"{path} must hold a mapping of label groups")
             return data

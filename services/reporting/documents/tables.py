@@ -119,11 +119,20 @@ def derived_table(name: str, content: ReportContent, labels: dict[str, Any]) -> 
     return builder(content, labels)
 
 
-def all_tables(content: ReportContent, labels: dict[str, Any]) -> list[tuple[str, Table]]:
-    """(sheet name, table) for every table of the report: the forms first, then derived ones."""
+def derived_tables(content: ReportContent, labels: dict[str, Any]) -> dict[str, Table]:
+    """Every derived table the content has data for, by name, in DERIVED's order: built once
+    for all of a report's files (the overdue cases of a large department are many)."""
+    tables = {name: derived_table(name, content, labels) for name in DERIVED}
+    return {name: table for name, table in tables.items() if table is not None}
+
+
+def all_tables(content: ReportContent, labels: dict[str, Any],
+               derived: dict[str, Table] | None = None) -> list[tuple[str, Table]]:
+    """(sheet name, table) for every table of the report: the forms first, then derived ones
+    (`derived`: from derived_tables, when already built)."""
+    if derived is None:
+        derived = derived_tables(content, labels)
     out = [(t.code, t) for t in content.tables]
-    for name in DERIVED:
-        table = derived_table(name, content, labels)
-        if table is not None:
-            out.append((labels["tables"][name].get("sheet", table.code), table))
+    out.extend((labels["tables"][name].get("sheet", table.code), table)
+               for name, table in derived.items())
     return out

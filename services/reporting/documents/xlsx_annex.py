@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import UTC
 from math import ceil
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,13 +38,16 @@ CAPITAL_EXTRA = 0.4
 PORTRAIT_WIDTH = 95  # column width units that fit across an A4 portrait page
 
 
-def render_xlsx(content: ReportContent, path: Path,
-                settings: DocumentSettings | None = None) -> Path:
-    """Write every table of the report to `path`, one sheet each. Returns `path`."""
+def render_xlsx(content: ReportContent, path: Path, settings: DocumentSettings | None = None,
+                *, tables: list[tuple[str, Table]] | None = None) -> Path:
+    """Write every table of the report (`tables`: from all_tables, when already built) to
+    `path`, one sheet each. Returns `path`."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()
-    for name, table in all_tables(content, load_labels(settings)):
+    if tables is None:
+        tables = all_tables(content, load_labels(settings))
+    for name, table in tables:
         sheet = workbook.create_sheet(sheet_title(name, used))
         write_table(sheet, table, _period_line(content))
     if not workbook.sheetnames:
@@ -77,12 +82,7 @@ def write_table(sheet: Worksheet, table: Table, period_line: str) -> None:
     _title(sheet, 1, f"Biểu số {table.code}: {table.title_vi}", n, bold=True)
     _title(sheet, 2, period_line, n, italic=True)
     first_data = _header(sheet, table)
-    for r, row in enumerate(table.rows, start=first_data):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
-            cell.font, cell.border = DATA_FONT, BOX
-            cell.number_format = _number_format(value, table.kind_of(c - 1))
-            cell.alignment = WRAP_TOP if isinstance(value, str) else TOP
+    _data_rows(sheet, table, first_data)
     notes_row = first_data + len(table.rows) + 1
     for i, note in enumerate(table.notes_vi):
         sheet.cell(row=notes_row + i, column=1, value=note).font = Font(name=FONT, italic=True)
@@ -91,6 +91,32 @@ def write_table(sheet: Worksheet, table: Table, period_line: str) -> None:
     widths = _widths(sheet, table)
     _heights(sheet, table, widths, first_data)
     _page_setup(sheet, widths, first_data)
+
+
+def _data_rows(sheet: Worksheet, table: Table, first_data: int) -> None:
+    """The data cells, boxed, numbers stored as numbers. The style of each combination
+    (number format, wrapped text) is registered with the workbook once, by the first cell
+    that has it; the other cells get a copy of that cell's style ids (openpyxl would
+    otherwise look every font, border and alignment up again, cell by cell)."""
+    kinds = column_kinds(table)
+    styles: dict[tuple[str, bool], StyleArray] = {}
+    for r, row in enumerate(table.rows, start=first_data):
+        for c, (value, kind) in enumerate(zip(row, kinds, strict=True), start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            key = (_number_format(value, kind), isinstance(value, str))
+            if key in styles:
+                cell._style = copy(styles[key])
+                continue
+            cell.font, cell.border = DATA_FONT, BOX
+            cell.number_format = key[0]
+            cell.alignment = WRAP_TOP if key[1] else TOP
+            styles[key] = copy(cell._style)
+
+
+def column_kinds(table: Table) -> list[str]:
+    """Each column's kind, worked out once (a table without `column_kinds` infers each
+    column's kind from all its cells)."""
+    return [table.kind_of(col) for col in range(table.n_columns)]
 
 
 def _heights(sheet: Worksheet, table: Table, widths: list[float], first_data: int) -> None:
@@ -104,9 +130,14 @@ def _heights(sheet: Worksheet, table: Table, widths: list[float], first_data: in
             lines[r] = max(lines[r], needed)
     for i, count in enumerate(lines):
         sheet.row_dimensions[FIRST_HEADER_ROW + i].height = count * LINE_PT + 4
+    known: dict[tuple[str, float], int] = {}  # dates, kinds and unit names repeat
     for r, row in enumerate(table.rows, start=first_data):
-        count = max((wrapped_lines(v, widths[c]) for c, v in enumerate(row)
-                     if isinstance(v, str)), default=1)
+        count = 1
+        for text, width in zip(row, widths, strict=True):
+            if isinstance(text, str):
+                if (text, width) not in known:
+                    known[text, width] = wrapped_lines(text, width)
+                count = max(count, known[text, width])
         if count > 1:
             sheet.row_dimensions[r].height = count * LINE_PT + 2
 
@@ -205,9 +236,10 @@ def _widths(sheet: Worksheet, table: Table) -> list[float]:
         if placed.cell.colspan == 1:
             words = max((len(w) for w in placed.cell.text.split()), default=0)
             longest[placed.col] = max(longest[placed.col], words + 2)
+    kinds = column_kinds(table)
     for row in table.rows:
-        for c, value in enumerate(row):
-            longest[c] = max(longest[c], len(format_cell(value, table.kind_of(c))) + 2)
+        for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+            longest[c] = max(longest[c], len(format_cell(value, kind)) + 2)
     widths = [min(max(width, MIN_WIDTH), MAX_WIDTH) for width in longest]
     for c, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
