@@ -217,7 +217,6 @@ class DeliveryLog:
         return list(await self.session.scalars(query))
 
 
-
 NEW_CASE = dict(kind=None, received_at=None, summary=None, protected=False, sender_known=False,
                 consent=False, has_contact=False, sealed_contact=None, unit_code=None,
                 unit_name=None, in_triage=False, routed_at=None, deadlines=[],
