@@ -45,10 +45,12 @@ class Intake(UnitsOfWork[IntakeUnitOfWork]):
         return Deps(uow=self.consumer_uow, sealer=self.sealer, plan=self.plan, units=self.units)
 
 
-def bootstrap(common: CommonSettings, own: ServiceSettings) -> Intake:
+def bootstrap(common: CommonSettings, own: ServiceSettings,
+              settings: IntakeSettings | None = None) -> Intake:
+    settings = settings or IntakeSettings()
     engine = create_engine(own.database_url)
     return Intake(engine=engine, sessions=session_factory(engine),
                   sealer=sealer_from_settings(common.confidentiality_key, common.data_dir),
                   plan=PlanCatalogue.load(catalogue_file(common, "plan.yaml")),
                   units=UnitCatalogue.load(catalogue_file(common, "units.yaml")),
-                  max_body_bytes=IntakeSettings().max_body_bytes)
+                  max_body_bytes=settings.max_body_bytes)

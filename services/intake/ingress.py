@@ -360,8 +360,6 @@ def _content_id(body: bytes) -> str:
     return str(uuid.UUID(hashlib.sha256(body).hexdigest()[:32]))
 
 
-
-
 # ---- the body limit ---------------------------------------------------------------------------
 
 def bounded_body(body: bytes, limit: int) -> tuple[bytes, Truncated | None]:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _holders = 0
@@ -38,3 +41,9 @@ def gc_paused() -> Iterator[None]:
             if _holders == 0 and _resume:
                 gc.enable()
                 gc.collect(0)  # what the pause made is all still in the youngest generation
+
+
+def run_paused(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`step(*args, **kwargs)` inside gc_paused(): a rendering step of a report."""
+    with gc_paused():
+        return step(*args, **kwargs)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 from shared.contracts.reporting import ReportFile
 
@@ -16,9 +14,8 @@ from .documents.labels import load_labels
 from .documents.narrative import Narrative, render_narrative
 from .documents.settings import DocumentSettings
 from .documents.tables import all_tables, derived_tables
-from .gc_pause import gc_paused
+from .gc_pause import run_paused
 
-T = TypeVar("T")
 FAMILY_SLUGS = {"dan_van_kheo": "dan-van-kheo", "tiep_cong_dan": "tiep-cong-dan"}
 
 
@@ -39,24 +36,20 @@ def write_report(content: ReportContent, settings: DocumentSettings, folder: Pat
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"bao-cao-{FAMILY_SLUGS[content.family]}-{_safe(period_code)}"
     if narrative is None:
-        narrative = _paused(render_narrative, content, settings)
-    charts = _paused(render_charts, content, folder, settings)
+        narrative = run_paused(render_narrative, content, settings)
+    charts = run_paused(render_charts, content, folder, settings)
     labels = load_labels(settings)
-    derived = _paused(derived_tables, content, labels)
-    written = [("docx", _paused(render_docx, content, settings, folder / f"{stem}.docx", charts,
-                                tables=derived, narrative=narrative))]
+    derived = run_paused(derived_tables, content, labels)
+    docx_path, xlsx_path = folder / f"{stem}.docx", folder / f"{stem}-phu-luc.xlsx"
+    written = [("docx", run_paused(render_docx, content, settings, docx_path, charts,
+                                   tables=derived, narrative=narrative))]
     annex = all_tables(content, labels, derived)
     if annex:
-        written.append(("xlsx", _paused(render_xlsx, content, folder / f"{stem}-phu-luc.xlsx",
-                                        settings, tables=annex)))
+        written.append(("xlsx", run_paused(render_xlsx, content, xlsx_path, settings,
+                                           tables=annex)))
     written.append(("json", render_json(content, folder / f"{stem}.json")))
     written.extend(("png", path) for _, path in sorted(charts.items()))
     return [describe(fmt, path) for fmt, path in written]
-
-
-def _paused(render: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with gc_paused():
-        return render(*args, **kwargs)
 
 
 def describe(fmt: str, path: Path) -> ReportFile:

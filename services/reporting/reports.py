@@ -19,9 +19,8 @@ from shared.contracts.reporting import ReportGenerated
 
 from .builder import BuildContext, ReportRequest, build_content
 from .content import ReportContent
-from .documents.narrative import Narrative, render_narrative
-from .documents.settings import DocumentSettings
-from .gc_pause import gc_paused
+from .documents.narrative import render_narrative
+from .gc_pause import run_paused
 from .orm import ReportBuild
 from .outputs import folder_for, write_report
 
@@ -44,19 +43,13 @@ class ReportMaker:
         report_id = report_id or new_report_id(request, now)
         folder = folder_for(self.output_dir, request.family, request.period, request.scope,
                             report_id.rsplit("_", 1)[-1])
-        narrative = await asyncio.to_thread(_narrative, content, settings)
+        narrative = await asyncio.to_thread(run_paused, render_narrative, content, settings)
         files = await asyncio.to_thread(write_report, content, settings, folder, request.period,
                                         narrative)
         return ReportGenerated(report_id=report_id, family=request.family,
                                period=request.period, scope=request.scope,
                                title=narrative.summary,
                                files=files, generated_at=now)
-
-
-def _narrative(content: ReportContent, settings: DocumentSettings) -> Narrative:
-    """Rendered once, off the event loop, for the .docx and the title of the event."""
-    with gc_paused():
-        return render_narrative(content, settings)
 
 
 def new_report_id(request: ReportRequest, now: datetime) -> str:
