@@ -48,7 +48,8 @@ def _create_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Asyn
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(_SNAPSHOT_READ, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -57,20 +58,48 @@ class SqliteWriter:
     """One transaction at a time per SQLite database in this process, queued here rather than
     in SQLite: every transaction here is BEGIN IMMEDIATE, and a second one would wait in
     SQLite's busy handler, which sleeps (up to 100 ms a try) instead of waking when the lock is
-    free: seconds of stall under load."""
+    free: seconds of stall under load.
 
-    def __init__(self) -> None:
+    Background work (a dispatcher sending acknowledgements, a planner) lets messages waiting
+    for the writer go first, for up to `patience` seconds; after that it queues like any other
+    transaction, so it is delayed under load but never starved."""
+
+    def __init__(self, *, patience: float = 1.0) -> None:
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task | None = None
+        self._patience = patience
+        self._foreground_waiting = 0
+        self._no_foreground_waiting = asyncio.Event()
+        self._no_foreground_waiting.set()
 
-    async def acquire(self, *, task_bound: bool = True) -> None:
+    async def acquire(self, *, task_bound: bool = True, background: bool = False) -> None:
         """`task_bound`: the current task holds it until it releases (a unit of work), so a
         second unit of work opened inside the first is refused instead of waiting forever."""
         task = asyncio.current_task()
         if task is not None and task is self._holder:
             raise RuntimeError("a unit of work opened inside another on the same SQLite database")
-        await self._lock.acquire()
+        if background:
+            await self._let_foreground_pass()
+            await self._lock.acquire()
+        else:
+            await self._acquire_foreground()
         self._holder = task if task_bound else None
+
+    async def _acquire_foreground(self) -> None:
+        self._foreground_waiting += 1
+        self._no_foreground_waiting.clear()
+        try:
+            await self._lock.acquire()
+        finally:
+            self._foreground_waiting -= 1
+            if not self._foreground_waiting:
+                self._no_foreground_waiting.set()
+
+    async def _let_foreground_pass(self) -> None:
+        try:
+            await asyncio.wait_for(self._no_foreground_waiting.wait(), timeout=self._patience)
+        except TimeoutError:
+            pass
 
     def release(self) -> None:
         self._holder = None
@@ -105,6 +134,16 @@ async def sqlite_turn(sessions: async_sessionmaker) -> AsyncIterator[None]:
         yield
     finally:
         writer.release()
+
+
+_SNAPSHOT_READ = "dvk_snapshot_read"
+
+
+def snapshot_reads(engine: AsyncEngine) -> async_sessionmaker:
+    """Sessions that only read. On SQLite their transactions begin deferred and wait for no
+    writer: in WAL mode a reader sees the last commit while a writer works. Writing in one
+    fails (the read-to-write upgrade is refused while another connection writes)."""
+    return session_factory(engine.execution_options(**{_SNAPSHOT_READ: True}))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -89,13 +89,13 @@ def build_dispatcher(notify: Notify, common: CommonSettings, settings: NotifySet
                         max_delay=timedelta(seconds=settings.retry_max_seconds),
                         failing_after=settings.failing_after)
     return Dispatcher(
-        uow=notify.uow, skip_locked=is_postgres(notify.engine), composer=composer,
+        uow=notify.background_uow, skip_locked=is_postgres(notify.engine), composer=composer,
         transports=transports(common, settings), policy=planning.policy,
         calendar=planning.calendar, units=units, worker_id=worker_id(settings),
         clock=planning.clock, retry=retry, batch_size=settings.batch_size,
         lease=timedelta(seconds=settings.lease_seconds), poll_seconds=settings.poll_seconds,
         in_doubt_email=settings.in_doubt_email,
-        planner=PeriodicPlanner(uow=notify.uow, planning=planning, units=units))
+        planner=PeriodicPlanner(uow=notify.background_uow, planning=planning, units=units))
 
 
 def bootstrap(common: CommonSettings, own: ServiceSettings,

@@ -31,6 +31,7 @@ class SqlUnitOfWork:
         inbox: Table,
         on_commit: Callable[[], None] | None = None,
         group: GroupCommit | None = None,
+        background: bool = False,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self._on_commit = on_commit
         self._group = group
         self._in_group = False
+        self._background = background
         self._writer: SqliteWriter | None = None
         self._published = 0
         self.session: AsyncSession
@@ -49,7 +51,7 @@ class SqlUnitOfWork:
         else:
             self._writer = sqlite_writer(self._sessions)
             if self._writer is not None:
-                await self._writer.acquire()
+                await self._writer.acquire(background=self._background)
             self.session = self._sessions()
             await self.session.begin()
         self._open()
@@ -146,6 +148,12 @@ class UnitsOfWork(Generic[U]):
     def uow(self) -> U:
         return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
                               on_commit=self.on_commit)
+
+    def background_uow(self) -> U:
+        """For background components (dispatcher, planner): on SQLite, messages waiting for
+        the database go first (SqliteWriter)."""
+        return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
+                              on_commit=self.on_commit, background=True)
 
     def consumer_uow(self) -> U:
         return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,

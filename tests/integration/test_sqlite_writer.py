@@ -1,12 +1,16 @@
 """SQLite: this process's transactions on one database take turns in asyncio, not in SQLite's
-busy handler (which sleeps up to 100 ms a try); a nested unit of work fails instead of hanging."""
+busy handler (which sleeps up to 100 ms a try); a nested unit of work fails instead of hanging;
+background work lets waiting messages go first, but is not starved; snapshot reads wait for no
+writer."""
 
 import asyncio
 
 import pytest
 
 from services.routing.orm import inbox, outbox
-from shared.db import create_engine, session_factory, sqlite_writer
+from sqlalchemy import select
+
+from shared.db import SqliteWriter, create_engine, session_factory, snapshot_reads, sqlite_writer
 from shared.messaging.group_commit import GroupCommit
 from shared.messaging.uow import SqlUnitOfWork
 from shared.migrations import upgrade
@@ -21,8 +25,9 @@ async def sessions(tmp_path):
     await engine.dispose()
 
 
-def _uow(sessions, group=None) -> SqlUnitOfWork:
-    return SqlUnitOfWork(sessions, outbox=outbox, inbox=inbox, group=group)
+def _uow(sessions, group=None, background=False) -> SqlUnitOfWork:
+    return SqlUnitOfWork(sessions, outbox=outbox, inbox=inbox, group=group,
+                         background=background)
 
 
 async def test_units_of_work_and_group_commits_take_turns(sessions):
@@ -57,6 +62,66 @@ async def test_a_unit_of_work_inside_another_fails_instead_of_waiting_forever(se
     async with _uow(sessions) as work:  # released: usable again
         assert await work.claim("e-1", "test")
         await work.commit()
+
+
+async def test_background_work_lets_waiting_messages_go_first(sessions):
+    order: list[str] = []
+
+    async def work(name: str, background: bool = False, hold: float = 0.0) -> None:
+        async with _uow(sessions, background=background) as unit:
+            order.append(name)
+            await unit.claim(name, "test")
+            await asyncio.sleep(hold)
+            await unit.commit()
+
+    first = asyncio.create_task(work("message-1", hold=0.05))
+    await asyncio.sleep(0.01)  # message-1 holds the writer
+    queued = [asyncio.create_task(work("dispatcher", background=True)),
+              asyncio.create_task(work("message-2")), asyncio.create_task(work("message-3"))]
+    await asyncio.wait_for(asyncio.gather(first, *queued), timeout=10)
+    assert order == ["message-1", "message-2", "message-3", "dispatcher"]
+
+
+async def test_background_work_is_delayed_by_at_most_its_patience():
+    writer = SqliteWriter(patience=0.1)
+    order: list[str] = []
+
+    async def foreground(name: str) -> None:
+        await writer.acquire()
+        order.append(name)
+        await asyncio.sleep(0.04)
+        writer.release()
+
+    async def background() -> None:
+        await writer.acquire(background=True)
+        order.append("background")
+        writer.release()
+
+    # a stream of messages, one every 20 ms, each holding the writer 40 ms: never an empty queue
+    stream = [asyncio.create_task(foreground("m0"))]
+    await asyncio.sleep(0)
+    late = asyncio.create_task(background())
+    for i in range(1, 15):
+        await asyncio.sleep(0.02)
+        stream.append(asyncio.create_task(foreground(f"m{i}")))
+    await asyncio.wait_for(asyncio.gather(*stream, late), timeout=10)
+    position = order.index("background")
+    assert 0 < position < len(order) - 5, order  # after some messages, long before the last
+
+
+async def test_snapshot_reads_see_the_last_commit_while_a_writer_works(sessions):
+    engine = sessions.kw["bind"]
+    async with _uow(sessions) as first:
+        await first.claim("committed", "test")
+        await first.commit()
+    reads = snapshot_reads(engine)
+    async with _uow(sessions) as writing:
+        await writing.claim("uncommitted", "test")
+        async with reads() as session, session.begin():
+            seen = (await asyncio.wait_for(
+                session.scalars(select(inbox.c.event_id)), timeout=5)).all()
+        await writing.commit()
+    assert seen == ["committed"]
 
 
 async def test_postgres_has_no_writer_queue(postgres_database):
