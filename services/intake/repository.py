@@ -93,6 +93,10 @@ class PendingRepository:
         return await self.session.scalar(select(PendingCommand.id).where(
             PendingCommand.message_id == message_id)) is not None
 
+    async def has_subject(self, subject_key: str) -> bool:
+        return await self.session.scalar(select(PendingCommand.id).where(
+            PendingCommand.subject_key == subject_key).limit(1)) is not None
+
     async def for_subject(self, subject_key: str) -> list[PendingCommand]:
         return list(await self.session.scalars(
             select(PendingCommand).where(PendingCommand.subject_key == subject_key)

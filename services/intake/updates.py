@@ -111,6 +111,8 @@ def _update_entry(cmd: UpdateCase) -> TimelineEntry:
 
 async def record_holder(envelope: Envelope[CaseAssigned] | Envelope[CaseReassigned], *,
                         deps: Deps) -> None:
+    """Also runs the updates kept until the case had a unit: looked for in the same
+    transaction, so that the usual assignment, with nothing waiting, costs no second one."""
     event = envelope.data
     async with deps.uow() as work:
         if not await work.claim(envelope.event_id, ASSIGNMENTS):
@@ -119,8 +121,10 @@ async def record_holder(envelope: Envelope[CaseAssigned] | Envelope[CaseReassign
         if case is None:
             raise PermanentError(f"routing assigned {event.ref}, which intake does not have")
         _set_holder(work, case, event)
+        waiting = await work.pending.has_subject(case_key(event.ref))
         await work.commit()
-    await _drain(event.ref, deps)
+    if waiting:
+        await _drain(event.ref, deps)
 
 
 def _set_holder(work: IntakeUnitOfWork, case: Case,
