@@ -94,7 +94,7 @@ def build_dispatcher(notify: Notify, common: CommonSettings, settings: NotifySet
         calendar=planning.calendar, units=units, worker_id=worker_id(settings),
         clock=planning.clock, retry=retry, batch_size=settings.batch_size,
         lease=timedelta(seconds=settings.lease_seconds), poll_seconds=settings.poll_seconds,
-        in_doubt_email=settings.in_doubt_email,
+        in_doubt_email=settings.in_doubt_email, read_uow=notify.read_uow,
         planner=PeriodicPlanner(uow=notify.background_uow, planning=planning, units=units))
 
 

@@ -47,8 +47,10 @@ class Dispatcher:
                  clock: Callable[[], datetime], planner: PeriodicPlanner | None = None,
                  retry: RetryPolicy = RetryPolicy(), batch_size: int = 50,
                  lease: timedelta = timedelta(minutes=5), poll_seconds: float = 5.0,
-                 min_gap_seconds: float = 0.2, in_doubt_email: str = "hold") -> None:
+                 min_gap_seconds: float = 0.2, in_doubt_email: str = "hold",
+                 read_uow: Callable[[], NotifyUnitOfWork] | None = None) -> None:
         self._uow, self._skip_locked, self._composer = uow, skip_locked, composer
+        self._read_uow = read_uow or uow
         self._transports, self._policy, self._calendar = transports, policy, calendar
         self._units, self.worker_id, self._clock = units, worker_id, clock
         self._planner, self._retry, self._batch = planner, retry, batch_size
@@ -170,7 +172,7 @@ class Dispatcher:
     async def _compose(self, claim: Claim, now: datetime) -> Composed | None:
         """The message, or None when it cannot be built (the row is then parked)."""
         try:
-            async with self._uow() as work:
+            async with self._read_uow() as work:
                 return await self._composer.compose(work, claim, now)
         except ComposeError as exc:
             result = DeliveryResult.permanent(str(exc))

@@ -11,7 +11,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.contracts.base import utc_now
-from shared.db import is_postgres, snapshot_reads, sqlite_turn
+from shared.db import is_postgres, sqlite_turn
 from shared.logging import get_logger
 
 log = get_logger()
@@ -38,7 +38,6 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._keep_published = keep_published
         self._skip_locked = is_postgres(engine)
-        self._reads = snapshot_reads(engine)
         self._wakeup = asyncio.Event()
         self._stopping = False
 
@@ -74,9 +73,8 @@ class OutboxRelay:
         """Publishes one batch in id order; returns how many rows were published.
 
         On PostgreSQL the rows stay locked while they are published, so that replicas skip
-        them. SQLite has one writer at a time, and one relay per database file: the rows are
-        read without waiting for the writer, and marked in a short transaction of their own
-        after the broker has confirmed them.
+        them. SQLite has one writer at a time, and one relay per database file: reading and
+        marking in two short transactions keeps the writer lock free while the broker confirms.
         """
         if self._skip_locked:
             async with self._sessions() as session, session.begin():
@@ -85,7 +83,7 @@ class OutboxRelay:
                 sent, failure = await self._publish_rows(rows)
                 await self._mark_published(session, sent)
         else:
-            async with self._reads() as session, session.begin():
+            async with sqlite_turn(self._sessions), self._sessions() as session, session.begin():
                 rows = (await session.execute(self._unpublished())).all()
             sent, failure = await self._publish_rows(rows)
             async with sqlite_turn(self._sessions), self._sessions() as session, session.begin():

@@ -10,7 +10,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Envelope, utc_now
-from shared.db import SqliteWriter, sqlite_writer
+from shared.db import SqliteWriter, snapshot_reads, sqlite_writer
 from shared.upsert import insert_if_absent
 
 from .group_commit import GroupCommit
@@ -32,6 +32,7 @@ class SqlUnitOfWork:
         on_commit: Callable[[], None] | None = None,
         group: GroupCommit | None = None,
         background: bool = False,
+        read_only: bool = False,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self._group = group
         self._in_group = False
         self._background = background
+        self._read_only = read_only
         self._writer: SqliteWriter | None = None
         self._published = 0
         self.session: AsyncSession
@@ -49,7 +51,7 @@ class SqlUnitOfWork:
             self.session = await self._group.enter()
             self._in_group = True
         else:
-            self._writer = sqlite_writer(self._sessions)
+            self._writer = None if self._read_only else sqlite_writer(self._sessions)
             if self._writer is not None:
                 await self._writer.acquire(background=self._background)
             self.session = self._sessions()
@@ -102,6 +104,8 @@ class SqlUnitOfWork:
         self._published += 1
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work has nothing to commit")
         if self._group is not None:
             self._in_group = False  # the group settles this member from here, whatever happens
             await self._group.commit()
@@ -154,6 +158,16 @@ class UnitsOfWork(Generic[U]):
         the database go first (SqliteWriter)."""
         return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
                               on_commit=self.on_commit, background=True)
+
+    def read_uow(self) -> U:
+        """Reads only (it cannot commit): on SQLite a snapshot of the last commit that waits
+        for no writer."""
+        sessions = self.__dict__.get("_snapshot_sessions")
+        if sessions is None:
+            sessions = snapshot_reads(self.sessions.kw["bind"])
+            self.__dict__["_snapshot_sessions"] = sessions
+        return self.uow_class(sessions, outbox=self.outbox_table, inbox=self.inbox_table,
+                              read_only=True)
 
     def consumer_uow(self) -> U:
         return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,

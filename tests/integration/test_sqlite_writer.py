@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from shared.db import SqliteWriter, create_engine, session_factory, snapshot_reads, sqlite_writer
 from shared.messaging.group_commit import GroupCommit
-from shared.messaging.uow import SqlUnitOfWork
+from shared.messaging.uow import SqlUnitOfWork, UnitsOfWork
 from shared.migrations import upgrade
 
 
@@ -122,6 +122,26 @@ async def test_snapshot_reads_see_the_last_commit_while_a_writer_works(sessions)
                 session.scalars(select(inbox.c.event_id)), timeout=5)).all()
         await writing.commit()
     assert seen == ["committed"]
+
+
+class _Routing(UnitsOfWork):
+    uow_class, outbox_table, inbox_table = SqlUnitOfWork, outbox, inbox
+
+    def __init__(self, sessions) -> None:
+        self.sessions, self.on_commit = sessions, None
+
+
+async def test_a_read_only_unit_of_work_waits_for_no_writer_and_cannot_commit(sessions):
+    units = _Routing(sessions)
+    async with units.uow() as writing:
+        await writing.claim("uncommitted", "test")
+        async with units.read_uow() as reading:  # inside a writer's turn: no wait, no refusal
+            seen = (await asyncio.wait_for(
+                reading.session.scalars(select(inbox.c.event_id)), timeout=5)).all()
+            with pytest.raises(RuntimeError, match="read-only"):
+                await reading.commit()
+        await writing.commit()
+    assert seen == []
 
 
 async def test_postgres_has_no_writer_queue(postgres_database):

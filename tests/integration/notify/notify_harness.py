@@ -129,11 +129,12 @@ def build_harness(engine, sessions, clock: SettableClock, *, transports: dict | 
     composer = Composer(units=units, renderer=TemplateRenderer(), sealer=sealer,
                         policy=planning.policy, calendar=planning.calendar, webhooks=webhooks)
     dispatcher = Dispatcher(
-        uow=notify.uow, skip_locked=engine.dialect.name == "postgresql", composer=composer,
+        uow=notify.background_uow, read_uow=notify.read_uow,
+        skip_locked=engine.dialect.name == "postgresql", composer=composer,
         transports=transports, policy=planning.policy, calendar=planning.calendar, units=units,
         worker_id=worker, clock=clock, retry=retry or RetryPolicy(), batch_size=50,
         lease=timedelta(seconds=lease_seconds), poll_seconds=0.05,
-        planner=PeriodicPlanner(uow=notify.uow, planning=planning, units=units))
+        planner=PeriodicPlanner(uow=notify.background_uow, planning=planning, units=units))
     notify.dispatcher = dispatcher
     return Harness(notify, dispatcher, clock, transports, sealer)
 
