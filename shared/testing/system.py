@@ -91,8 +91,12 @@ class SystemUnderTest:
             self.procs[name] = subprocess.Popen(
                 [sys.executable, "-m", "shared.cli", "run", service_of(name)],
                 env=self.env(name), stdout=log, stderr=subprocess.STDOUT)
-        for name in names:
-            self.wait_ready(name)
+        try:
+            for name in names:
+                self.wait_ready(name)
+        except BaseException:  # those started would outlive the caller, which has no handle
+            self.stop()
+            raise
 
     def wait_ready(self, name: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
