@@ -150,14 +150,12 @@ class UnitsOfWork(Generic[U]):
     on_commit: Callable[[], None] | None
 
     def uow(self) -> U:
-        return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
-                              on_commit=self.on_commit)
+        return self._unit()
 
     def background_uow(self) -> U:
         """For background components (dispatcher, planner): on SQLite, messages waiting for
         the database go first (SqliteWriter)."""
-        return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
-                              on_commit=self.on_commit, background=True)
+        return self._unit(background=True)
 
     def read_uow(self) -> U:
         """Reads only (it cannot commit): on SQLite a snapshot of the last commit that waits
@@ -166,12 +164,14 @@ class UnitsOfWork(Generic[U]):
         if sessions is None:
             sessions = snapshot_reads(self.sessions.kw["bind"])
             self.__dict__["_snapshot_sessions"] = sessions
-        return self.uow_class(sessions, outbox=self.outbox_table, inbox=self.inbox_table,
-                              read_only=True)
+        return self._unit(sessions, read_only=True)
 
     def consumer_uow(self) -> U:
-        return self.uow_class(self.sessions, outbox=self.outbox_table, inbox=self.inbox_table,
-                              on_commit=self.on_commit, group=self._consumer_group())
+        return self._unit(group=self._consumer_group())
+
+    def _unit(self, sessions: async_sessionmaker | None = None, **options: Any) -> U:
+        return self.uow_class(sessions or self.sessions, outbox=self.outbox_table,
+                              inbox=self.inbox_table, on_commit=self.on_commit, **options)
 
     def _consumer_group(self) -> GroupCommit:
         group = self.__dict__.get("_group_commit")
