@@ -16,7 +16,7 @@ from ..content import ReportContent
 from ..report_tables import Cell, Table
 from .docx_style import (CELL_PADDING_CM, CENTER, FIRST_LINE_INDENT, JUSTIFY, LEFT, RIGHT,
                          add_text, estimated_width_cm, keep_rows_whole, layout, set_font,
-                         set_widths)
+                         set_widths, unbreakable_width_cm)
 from .formatting import fmt_decimal, fmt_int, fmt_pct
 from .narrative import Block, split_placeholders
 from .tables import DERIVED, derived_table
@@ -146,7 +146,7 @@ def _column_needs(table: Table, size: float) -> tuple[list[float], list[float], 
 
 
 def _longest_word_cm(text: str, size: float, *, bold: bool) -> float:
-    widest = max((estimated_width_cm(w, size, bold=bold) for w in text.split()), default=0)
+    widest = max((unbreakable_width_cm(w, size, bold=bold) for w in text.split()), default=0)
     return widest + CELL_PADDING_CM + WORD_SLACK_CM
 
 

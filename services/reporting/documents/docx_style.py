@@ -28,6 +28,12 @@ CELL_PADDING_CM = 0.19 * 2  # python-docx tables: 108 twips each side
 # Average advance widths (em) of Times New Roman letters, a little over the real ones.
 _EM = {True: {"upper": 0.74, "digit": 0.5, "space": 0.25, "narrow": 0.34, "other": 0.53},
        False: {"upper": 0.7, "digit": 0.5, "space": 0.25, "narrow": 0.34, "other": 0.47}}
+# The same for DejaVu Serif: what fontconfig prints in place of Times New Roman on a machine that
+# has neither it nor a metric-compatible twin (Liberation Serif), e.g. a bare LibreOffice install.
+# Its digits are a quarter wider, enough to break a date across two lines.
+_SUBSTITUTE_EM = {True: {"upper": 0.81, "digit": 0.7, "space": 0.35, "narrow": 0.41, "other": 0.64},
+                  False: {"upper": 0.75, "digit": 0.64, "space": 0.32, "narrow": 0.36,
+                          "other": 0.59}}
 CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT,
                                 WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY)
 
@@ -151,7 +157,16 @@ def add_page_numbers(section: Section, size: float) -> None:
 def estimated_width_cm(text: str, size: float, *, bold: bool = True) -> float:
     """About how wide `text` prints on one line in Times New Roman at `size` points (average
     advance widths by kind of character, a little over the real ones)."""
-    widths = _EM[bold]
+    return _width_cm(text, size, _EM[bold])
+
+
+def unbreakable_width_cm(word: str, size: float, *, bold: bool = True) -> float:
+    """How wide `word` may print: in Times New Roman or, where it is missing, in the font most
+    likely put in its place. What must never break (a date, a case reference) gets this much."""
+    return max(_width_cm(word, size, _EM[bold]), _width_cm(word, size, _SUBSTITUTE_EM[bold]))
+
+
+def _width_cm(text: str, size: float, widths: dict[str, float]) -> float:
     return sum(widths[_char_class(c)] for c in text) * size / 72 * 2.54
 
 

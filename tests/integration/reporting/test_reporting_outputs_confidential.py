@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -108,22 +109,49 @@ def test_a_generated_report_opens_and_converts_to_pdf(built, tmp_path: Path):
     assert result.returncode == 0 and pdf.read_bytes()[:5] == b"%PDF-", result.stderr
 
 
-def _pdf_pages(source: Path, out: Path) -> list[str]:
+def _pdf_pages(source: Path, out: Path, env: dict[str, str] | None = None) -> list[str]:
     """The text of each page of `source` converted by LibreOffice (pdftotext -layout)."""
     subprocess.run([_office(), f"-env:UserInstallation={(out / 'lo').as_uri()}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(out), str(source)],
-                   capture_output=True, text=True, timeout=180, check=True)
+                   capture_output=True, text=True, timeout=180, check=True, env=env)
     text = subprocess.run(["pdftotext", "-layout", str(out / (source.stem + ".pdf")), "-"],
                           capture_output=True, text=True, timeout=60, check=True).stdout
     return text.split("\f")[:-1]
 
 
+TIMES_AND_TWINS = ("Times New Roman", "Liberation Serif", "Tinos", "Nimbus Roman",
+                   "TeX Gyre Termes", "Times")
+
+
+def _font_environment(fonts: str, folder: Path) -> dict[str, str] | None:
+    """None for the machine's own fonts; for "substitute", a fontconfig setup that hides Times
+    New Roman and its metric-compatible twins, so LibreOffice prints in whatever is left (on
+    Debian, DejaVu Serif: wider letters)."""
+    if fonts == "installed":
+        return None
+    rejected = "".join(f"<pattern><patelt name=\"family\"><string>{name}</string></patelt>"
+                       "</pattern>" for name in TIMES_AND_TWINS)
+    config = folder / "fonts.conf"
+    config.write_text('<?xml version="1.0"?><fontconfig>'
+                      '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                      f"<selectfont><rejectfont>{rejected}</rejectfont></selectfont></fontconfig>",
+                      encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    if shutil.which("fc-match"):
+        chosen = subprocess.run(["fc-match", "-f", "%{family}", "Times New Roman"], env=env,
+                                capture_output=True, text=True, timeout=30, check=True).stdout
+        assert not any(name in chosen for name in TIMES_AND_TWINS), chosen
+    return env
+
+
 @pytest.mark.skipif(_office() is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice or pdftotext is not installed")
-def test_libreoffice_prints_tables_and_the_signing_block_whole(built, tmp_path: Path):
+@pytest.mark.parametrize("fonts", ["installed", "substitute"])
+def test_libreoffice_prints_tables_and_the_signing_block_whole(built, tmp_path: Path, fonts: str):
     _, generated = built
     files = {f.format: Path(f.path) for f in generated[0].files}
-    pages = _pdf_pages(files["docx"], tmp_path)
+    env = _font_environment(fonts, tmp_path)
+    pages = _pdf_pages(files["docx"], tmp_path, env)
     content = json.loads(files["json"].read_text(encoding="utf-8"))
     shown = min(len(content["feedback"]["overdue"]), 50)
     text = "\n".join(pages)
@@ -131,7 +159,8 @@ def test_libreoffice_prints_tables_and_the_signing_block_whole(built, tmp_path: 
     assert len(re.findall(r"\bPAKN-\d{4}-\d{7}\b", text)) >= shown
     signed = [p for p in pages if "Nơi nhận:" in p]
     assert len(signed) == 1 and "PHÓ GIÁM ĐỐC" in signed[0] and "Trên đây là báo cáo" in signed[0]
-    assert "họ và tên" in signed[0] or "Đinh Hữu Công" in signed[0]
-    sheets = _pdf_pages(files["xlsx"], tmp_path)
+    words = " ".join(signed[0].split())  # a substitute font may wrap the name's placeholder
+    assert "họ và tên" in words or "Đinh Hữu Công" in words
+    sheets = _pdf_pages(files["xlsx"], tmp_path, env)
     assert sheets[0].lstrip().startswith("Biểu số")  # the title prints above its table
     assert not [p for p in sheets if "###" in p]
