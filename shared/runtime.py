@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import os
 import signal
+import threading
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -30,6 +33,8 @@ from shared.messaging.relay import OutboxRelay
 from shared.metrics import DOMAIN_REGISTRY
 
 log = get_logger()
+
+EXIT_STUCK = 70  # EX_SOFTWARE: stopped by the shutdown deadline, not cleanly
 
 
 @dataclass
@@ -58,25 +63,62 @@ async def broker_ready(broker: RabbitBroker) -> None:
         raise ConnectionError("broker unreachable")
 
 
-async def serve(parts: ServiceParts, stop: asyncio.Event | None = None) -> None:
-    """Runs until `stop` is set, or SIGINT/SIGTERM when no event is given."""
+async def serve(parts: ServiceParts, stop: asyncio.Event | None = None, *,
+                shutdown_deadline_s: float | None = None) -> None:
+    """Runs until `stop` is set, or SIGINT/SIGTERM when no event is given. With a deadline, a
+    stop that takes longer (a broker that no longer answers, a handler stuck) ends the process
+    anyway, as does a second signal: a supervisor's SIGTERM always ends it."""
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, partial(_on_signal, stop))
     await wait_and_declare(parts.amqp_url, declare=parts.declare_topology)
     freeze_startup_heap()
     await parts.broker.start()
-    http = uvicorn.Server(uvicorn.Config(parts.http, host=parts.http_host,
-                                         port=parts.http_port, log_config=None,
-                                         access_log=False, lifespan="off"))
+    http = _HttpServer(uvicorn.Config(parts.http, host=parts.http_host, port=parts.http_port,
+                                      log_config=None, access_log=False, lifespan="off"))
     workers = [parts.relay, *parts.background]
     tasks = [asyncio.create_task(_keep_running(w, stop)) for w in workers]
     tasks.append(asyncio.create_task(http.serve()))
     log.info("service started", http_port=parts.http_port)
     await _wait_for_stop_or_crash(stop, tasks)
+    watchdog = _exit_unless_stopped_within(shutdown_deadline_s)
     await _shutdown(parts, workers, http, tasks)
+    if watchdog is not None:
+        watchdog.cancel()
+
+
+class _HttpServer(uvicorn.Server):
+    """Signals are the service's to handle (they set `stop`), not the HTTP server's: uvicorn's
+    own handlers would see the same SIGTERM too, and raise it again once it has stopped."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+
+def _on_signal(stop: asyncio.Event) -> None:
+    if stop.is_set():
+        _exit_now("second stop signal")
+    stop.set()
+
+
+def _exit_unless_stopped_within(deadline_s: float | None) -> threading.Timer | None:
+    """A thread, not a loop callback: it must fire even when the event loop itself is stuck."""
+    if deadline_s is None:
+        return None
+    timer = threading.Timer(deadline_s, _exit_now, args=(f"not stopped within {deadline_s} s",))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _exit_now(reason: str) -> None:
+    """Ends the process at once, as a crash would: deliveries not acknowledged return to their
+    queues and committed outbox rows are published at the next start, so nothing is lost."""
+    log.error("service exiting without a clean stop", reason=reason)
+    os._exit(EXIT_STUCK)
 
 
 def freeze_startup_heap() -> None:
@@ -162,7 +204,8 @@ def run(name: str, build: Any) -> None:
 
     common, own = load_settings(name)
     configure_logging(name, common.log_level)
-    event_loop_runner()(serve(build(common, own)))
+    event_loop_runner()(serve(build(common, own),
+                              shutdown_deadline_s=common.shutdown_deadline_s))
 
 
 def event_loop_runner() -> Any:

@@ -23,6 +23,7 @@ class CommonSettings(BaseSettings):
     confidentiality_key: str = ""
     catalogue_dir: Path | None = None
     declare_topology: bool = True
+    shutdown_deadline_s: float = 30.0  # then the process exits anyway (unacked messages requeue)
 
 
 def catalogue_file(common: CommonSettings, name: str) -> Path | None:
