@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel
@@ -37,6 +38,9 @@ from .uow import IntakeUnitOfWork
 
 log = get_logger()
 PRODUCER = "intake"
+# How old a refusal of the same bytes may be for a redelivery without a message id to be taken
+# for its first delivery: a redelivery follows a consumer's crash or restart within minutes.
+REDELIVERY_WINDOW = timedelta(hours=1)
 CONSUMER = "intake.ingress"
 
 
@@ -107,7 +111,7 @@ async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps
     digest = msg.truncated.sha256 if msg.truncated else hashlib.sha256(msg.body).hexdigest()
     identity = claimed_identity(msg)
     async with deps.uow() as work:
-        if msg.message_id and (earlier := await _rejected_before(work, msg.message_id, digest)):
+        if earlier := await _refused_before(work, msg, digest):
             if pending_id is not None:
                 await consume_pending(work, pending_id)
                 await work.commit()
@@ -135,6 +139,29 @@ async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps
                         errors=errors)
 
 
+async def _refused_before(work: IntakeUnitOfWork, msg: IngressMessage,
+                         digest: str) -> IngressReply | None:
+    if msg.message_id:
+        return await _rejected_before(work, msg.message_id, digest)
+    if msg.redelivered:
+        return await _redelivered_without_id(work, msg.routing_key, digest)
+    return None
+
+
+async def _redelivered_without_id(work: IntakeUnitOfWork, routing_key: str | None,
+                                  digest: str) -> IngressReply | None:
+    """A message without an id can only be told from a new send of the same bytes by the
+    broker's redelivered flag: then a refusal of the same bytes kept recently (the first
+    delivery, refused before the ack was lost) is that one. Without the flag, or once
+    REDELIVERY_WINDOW has passed, the same bytes again are a new send and kept again."""
+    found = await work.session.scalar(select(RejectedMessage).where(
+        RejectedMessage.message_id.is_(None), RejectedMessage.body_sha256 == digest,
+        RejectedMessage.routing_key == routing_key,
+        RejectedMessage.received_at >= utc_now() - REDELIVERY_WINDOW)
+        .order_by(RejectedMessage.received_at.desc()).limit(1))
+    return None if found is None else _as_reply(found)
+
+
 async def _rejected_before(work: IntakeUnitOfWork, message_id: str,
                            digest: str) -> IngressReply | None:
     """A redelivered refusal (the same id and bytes) is answered as the first time, not stored
@@ -145,8 +172,10 @@ async def _rejected_before(work: IntakeUnitOfWork, message_id: str,
         RejectedMessage.status.in_(("pending", "superseded")),
         or_(RejectedMessage.body_sha256 == digest, RejectedMessage.body_sha256.is_(None)))
         .order_by(RejectedMessage.received_at.desc()).limit(1))
-    if found is None:
-        return None
+    return None if found is None else _as_reply(found)
+
+
+def _as_reply(found: RejectedMessage) -> IngressReply:
     return IngressReply(status="rejected", rejection_id=found.id, reason=found.reason,
                         errors=found.errors)
 

@@ -71,6 +71,9 @@ class IngressMessage:
     keyed: bool = False
     # Set when `body` holds only the first bytes of what was sent (over the body limit).
     truncated: Truncated | None = None
+    # The broker's redelivered flag: this delivery may have been handled before (a crash
+    # between commit and ack). Lets a refusal of a message without an id be stored once.
+    redelivered: bool = False
 
     def __post_init__(self) -> None:
         # AMQP allows ids and routing keys of 255 bytes; this system stores 200 characters.

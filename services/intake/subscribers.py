@@ -124,6 +124,7 @@ def as_ingress(message: RabbitMessage, *, limit: int = DEFAULT_MAX_BODY_BYTES,
         routing_key=raw.routing_key,
         message_type=raw.type, correlation_id=raw.correlation_id,
         headers=dict(raw.headers or {}), truncated=truncated,
+        redelivered=bool(raw.redelivered),
     )
 
 

@@ -1,6 +1,7 @@
 """intake's use cases on a real database (SQLite and PostgreSQL)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -89,6 +90,42 @@ async def test_ids_longer_than_200_characters_are_accepted_rejected_and_deduplic
     assert first.status == "accepted" and (again.status, again.ref) == ("duplicate", first.ref)
     assert bad.status == "rejected" and bad.errors[0]["field"] == "data.kind"
     assert await _count(intake, Case) == 1
+
+
+async def _refuse_without_id(intake, payload, *, redelivered: bool) -> handlers.IngressReply:
+    msg = IngressMessage(body=json.dumps(payload).encode(), message_id=None,
+                         routing_key="feedback.submit.v1", message_type=None, correlation_id=None,
+                         redelivered=redelivered)
+    return await handlers.accept_ingress(msg, way_in="amqp", deps=intake.deps)
+
+
+async def test_a_redelivered_refusal_without_message_id_is_kept_once(intake):
+    bad = {**feedback_payload(), "kind": "??"}
+    first = await _refuse_without_id(intake, bad, redelivered=False)
+    again = await _refuse_without_id(intake, bad, redelivered=True)
+    other = await _refuse_without_id(intake, {**bad, "content": "khác"}, redelivered=True)
+    assert first.status == again.status == other.status == "rejected"
+    assert again.rejection_id == first.rejection_id != other.rejection_id
+    assert await _count(intake, RejectedMessage) == 2
+    assert [r["routing_key"] for r in await _outbox(intake)] == ["intake.rejected.v1"] * 2
+
+
+async def test_the_same_bytes_sent_again_without_message_id_are_a_new_refusal(intake):
+    bad = {**feedback_payload(), "kind": "??"}
+    first = await _refuse_without_id(intake, bad, redelivered=False)
+    second = await _refuse_without_id(intake, bad, redelivered=False)
+    assert first.rejection_id != second.rejection_id
+    assert await _count(intake, RejectedMessage) == 2
+
+
+async def test_a_redelivery_long_after_the_refusal_is_kept_again(intake):
+    bad = {**feedback_payload(), "kind": "??"}
+    first = await _refuse_without_id(intake, bad, redelivered=False)
+    async with intake.sessions() as s, s.begin():
+        row = await s.get(RejectedMessage, first.rejection_id)
+        row.received_at -= handlers.REDELIVERY_WINDOW + timedelta(minutes=1)
+    again = await _refuse_without_id(intake, bad, redelivered=True)
+    assert again.rejection_id != first.rejection_id
 
 
 async def test_invalid_message_is_kept_with_its_reason(intake):

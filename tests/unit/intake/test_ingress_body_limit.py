@@ -32,10 +32,15 @@ def _oversized(size: int = LIMIT + 1) -> bytes:
 def _delivery(body: bytes, **properties) -> SimpleNamespace:
     raw = SimpleNamespace(content_type="application/json", content_encoding=None,
                           message_id="m-1", routing_key="feedback.submit.v1", type=None,
-                          correlation_id=None, headers={})
+                          correlation_id=None, headers={}, redelivered=False)
     for name, value in properties.items():
         setattr(raw, name, value)
     return SimpleNamespace(body=body, raw_message=raw)
+
+
+def test_the_brokers_redelivered_flag_is_carried():
+    assert as_ingress(_delivery(b"{}", redelivered=True)).redelivered is True
+    assert as_ingress(_delivery(b"{}")).redelivered is False
 
 
 def test_a_body_within_the_limit_is_whole():
