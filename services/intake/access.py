@@ -13,7 +13,9 @@ from shared.contracts.base import utc_now
 from .orm import ApiKey, Case, RevealAudit
 from .uow import IntakeUnitOfWork
 
-RIGHTS = frozenset({"submit", "read", "read_identity", "operate"})
+RIGHTS = frozenset({"submit", "read", "read_all", "read_identity", "operate"})
+# Rights that read any case; `read` alone reads the cases its own system sent.
+READ_ANY = frozenset({"read_all", "read_identity"})
 
 
 def hash_key(key: str) -> str:
@@ -32,6 +34,13 @@ def new_key(system: str, rights: set[str]) -> tuple[ApiKey, str]:
 
 def rights_of(key: ApiKey) -> set[str]:
     return set(filter(None, key.rights.split(",")))
+
+
+def may_read(key: ApiKey, case: Case) -> bool:
+    """A system reads the cases it sent; reading others' (what a citizen wrote to another
+    channel, a denunciation's content) takes `read_all` or `read_identity`."""
+    rights = rights_of(key)
+    return bool(rights & READ_ANY) or ("read" in rights and case.source_system == key.system)
 
 
 async def authenticate(work: IntakeUnitOfWork, presented: str | None) -> ApiKey | None:

@@ -31,7 +31,7 @@ def _run(coro):  # noqa: ANN001, ANN202
 
 @keys.command("create")
 def create_key(system: str,
-               rights: Annotated[str, typer.Option(help="submit,read,read_identity,operate")]
+               rights: Annotated[str, typer.Option(help="submit,read,read_all,read_identity,operate")]
                = "submit,read") -> None:
     """Tạo khóa cho một hệ thống; khóa chỉ hiện một lần."""
     async def go() -> str:

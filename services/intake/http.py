@@ -196,11 +196,11 @@ def _as_system(body: dict[str, Any], key: ApiKey, routing_key: str) -> dict[str,
 async def _case_view(intake: Intake, ref: str, key: ApiKey,
                      reveal_reason: str | None) -> dict[str, Any]:
     rights = access.rights_of(key)
-    if not rights & {"read", "read_identity"}:
+    if not rights & {"read", *access.READ_ANY}:
         raise HTTPException(403, "khóa API không có quyền xem hồ sơ")
     async with intake.uow() as work:
         case = await work.cases.get(ref)
-        if case is None:
+        if case is None or not access.may_read(key, case):  # another system's: as if absent
             raise HTTPException(404, f"không có hồ sơ {ref}")
         view = _public_view(case, await work.timeline.for_case(ref))
         if "read_identity" in rights and reveal_reason:

@@ -109,6 +109,21 @@ async def test_case_view_hides_the_sender_and_reveals_only_with_right_and_reason
     assert await _count(intake, RevealAudit) == 1
 
 
+async def test_read_shows_a_system_its_own_cases_only(client, intake):
+    portal, hotline = await _key(intake, "test-portal"), await _key(intake, "hotline")
+    office = await _key(intake, "van-phong", {"read_all"})
+    await client.post("/v1/feedback", json=feedback_payload(kind="to_cao"),
+                      headers={"X-API-Key": portal})
+    own = await client.get("/v1/feedback/PAKN-2026-000001", headers={"X-API-Key": portal})
+    other = await client.get("/v1/feedback/PAKN-2026-000001", headers={"X-API-Key": hotline})
+    absent = await client.get("/v1/feedback/PAKN-2026-000099", headers={"X-API-Key": hotline})
+    any_case = await client.get("/v1/feedback/PAKN-2026-000001", headers={"X-API-Key": office})
+    assert own.status_code == 200 and any_case.status_code == 200
+    assert other.status_code == absent.status_code == 404
+    assert other.json()["detail"] == "không có hồ sơ PAKN-2026-000001"
+    assert any_case.json()["sender"] == "[đã ẩn]"
+
+
 async def test_progress_route_takes_the_task_from_the_path(client, intake):
     clear = await _key(intake, "unit-tools")
     body = progress_payload()
