@@ -21,7 +21,7 @@ from services.routing.rules_schema import (
     parse_rulebook_yaml,
 )
 from shared.units import Unit, UnitCatalogue, UnitNotFound
-from shared.text import fold, phrase_pattern
+from shared.text import fold, is_marked, marked, marked_phrase_pattern, phrase_pattern
 
 DEFAULT_RULES_PATH = Path(__file__).parent / "catalogue" / "rules.yaml"
 
@@ -64,11 +64,43 @@ class RoutingDecision:
     redirected_from: str | None = None
 
 
+class _Phrase(NamedTuple):
+    """A keyword, found in text typed without diacritics by its folded form and in text
+    written with them by its marked form ("người nghiện" must not find "người nghiên cứu")."""
+
+    text: str
+    folded: re.Pattern[str]
+    marked: re.Pattern[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Phrase:
+        return cls(text, phrase_pattern(text), marked_phrase_pattern(text))
+
+    def search(self, text: _MatchText) -> bool:
+        if text.is_marked:
+            return self.marked.search(text.marked) is not None
+        return self.folded.search(text.folded) is not None
+
+    def remove(self, text: _MatchText) -> _MatchText:
+        return _MatchText(self.folded.sub(" ", text.folded), self.marked.sub(" ", text.marked),
+                          text.is_marked)
+
+
+class _MatchText(NamedTuple):
+    folded: str
+    marked: str
+    is_marked: bool
+
+    @classmethod
+    def of(cls, text: str) -> _MatchText:
+        return cls(fold(text), marked(text), is_marked(text))
+
+
 @dataclass(frozen=True)
 class _CompiledRule:
     spec: RuleSpec
-    keywords: tuple[tuple[str, re.Pattern[str]], ...]
-    excluded: tuple[re.Pattern[str], ...]
+    keywords: tuple[_Phrase, ...]
+    excluded: tuple[_Phrase, ...]
     folded: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -79,17 +111,17 @@ class _CompiledRule:
             "districts": frozenset(fold(d) for d in when.districts),
             "communes": frozenset(fold(c) for c in when.communes),
         }
-        keywords = tuple((k, phrase_pattern(k)) for k in when.keywords_any)
-        excluded = tuple(phrase_pattern(k) for k in when.keywords_none)
+        keywords = tuple(_Phrase.of(k) for k in when.keywords_any)
+        excluded = tuple(_Phrase.of(k) for k in when.keywords_none)
         return cls(spec, keywords, excluded, folded)
 
-    def match(self, item: RoutingInput, text: str) -> tuple[str, ...] | None:
+    def match(self, item: RoutingInput, text: _MatchText) -> tuple[str, ...] | None:
         """Matched keywords (empty when the rule has none) if every condition holds, else None."""
         if not self._attributes_match(item) or any(p.search(text) for p in self.excluded):
             return None
         if not self.keywords:
             return ()
-        found = tuple(keyword for keyword, pattern in self.keywords if pattern.search(text))
+        found = tuple(keyword.text for keyword in self.keywords if keyword.search(text))
         return found or None
 
     def _attributes_match(self, item: RoutingInput) -> bool:
@@ -117,7 +149,7 @@ class RuleBook:
         self.spec = spec
         self.content_hash = content_hash
         self._rules = tuple(_CompiledRule.of(rule) for rule in spec.rules)
-        self._ignored = tuple(phrase_pattern(p) for p in spec.ignore_phrases)
+        self._ignored = tuple(_Phrase.of(p) for p in spec.ignore_phrases)
 
     @classmethod
     def from_yaml_text(cls, text: str, *, source: str = "rules.yaml") -> RuleBook:
@@ -156,10 +188,10 @@ class RuleBook:
                 return _decide(rule.spec, matched, item, unit, replaced)
         return self._fallback(units, on)
 
-    def text_for_matching(self, item: RoutingInput) -> str:
-        text = fold(f"{item.subject}\n{item.content}")
-        for pattern in self._ignored:
-            text = pattern.sub(" ", text)
+    def text_for_matching(self, item: RoutingInput) -> _MatchText:
+        text = _MatchText.of(f"{item.subject}\n{item.content}")
+        for phrase in self._ignored:
+            text = phrase.remove(text)
         return text
 
     def _fallback(self, units: UnitCatalogue, on: date) -> RoutingDecision:

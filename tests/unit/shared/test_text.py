@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from shared.text import fold, nfc, phrase_pattern
+from shared.text import fold, is_marked, marked, marked_phrase_pattern, nfc, phrase_pattern
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,45 @@ def test_phrase_pattern_matches_whole_words(phrase: str, text: str, found: bool)
 def test_phrase_pattern_refuses_a_phrase_without_words() -> None:
     with pytest.raises(ValueError):
         phrase_pattern(" -- ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  Chất độc HÓA học ", "chất độc hoá học"),
+        ("sức khỏe, thủy lợi, Hòa Bình", "sức khoẻ, thuỷ lợi, hoà bình"),
+        ("hoàn thành, quý, khuya", "hoàn thành, quý, khuya"),  # tone inside a word stays
+        ("tru\u00adng tâm", "trung tâm"),  # a soft hyphen pasted from Word
+    ],
+)
+def test_marked_keeps_diacritics_with_one_tone_placement(text: str, expected: str) -> None:
+    assert marked(text) == expected
+    assert marked(unicodedata.normalize("NFD", text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tôi là mẹ đơn thân ở xã Kỳ Anh", True),
+        ("toi la me don than o xa Ky Anh", False),
+        ("toi o xa Thạch Kim huyen Loc Ha, xin hoi ve tro cap", False),  # one name pasted in
+        ("BHXH 2024", False),
+    ],
+)
+def test_is_marked_tells_a_text_typed_without_diacritics(text: str, expected: bool) -> None:
+    assert is_marked(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "found"),
+    [
+        ("người nghiện", "để mọi người nghiên cứu trước", False),
+        ("người nghiện", "Người nghiện trong xóm", True),
+        ("ma túy", "sử dụng ma tuý", True),
+        ("chất độc hóa học", "nhiễm chất độc hoá học", True),
+        ("tiền lương", "chất lượng tiền lượng", False),
+        ("BHXH", "chưa chốt sổ BHXH.", True),
+    ],
+)
+def test_marked_phrase_pattern_needs_the_same_marks(phrase: str, text: str, found: bool) -> None:
+    assert bool(marked_phrase_pattern(phrase).search(marked(text))) is found
