@@ -23,7 +23,9 @@ class CommonSettings(BaseSettings):
     confidentiality_key: str = ""
     catalogue_dir: Path | None = None
     declare_topology: bool = True
-    shutdown_deadline_s: float = 30.0  # then the process exits anyway (unacked messages requeue)
+    # Then the process exits anyway (unacked messages requeue); above the broker's 30 s of
+    # graceful_timeout for handlers in flight, so that a slow handler still finishes.
+    shutdown_deadline_s: float = 45.0
 
 
 def catalogue_file(common: CommonSettings, name: str) -> Path | None:
