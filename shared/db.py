@@ -17,12 +17,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from shared.errors import TransientError
+from shared.sqlite_driver import one_trip_connector
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(url, parsed.database, **kwargs)
+        return _create_sqlite_engine(url, parsed.database, one_trip=not parsed.query, **kwargs)
     # DVK_DB_POOL_SIZE / DVK_DB_MAX_OVERFLOW: for a PostgreSQL shared with other work.
     kwargs.setdefault("pool_size", int(os.environ.get("DVK_DB_POOL_SIZE", "10")))
     kwargs.setdefault("max_overflow", int(os.environ.get("DVK_DB_MAX_OVERFLOW", "10")))
@@ -30,10 +31,17 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def _create_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> AsyncEngine:
+def _create_sqlite_engine(url: str, database: str | None, *, one_trip: bool,
+                          **kwargs: Any) -> AsyncEngine:
+    """`one_trip`: statements make one trip to aiosqlite's thread instead of four
+    (shared.sqlite_driver); URLs with query options keep aiosqlite's own connect()."""
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 60}, **kwargs)
+    if one_trip:
+        kwargs["async_creator"] = one_trip_connector(database or ":memory:", timeout=60)
+    else:
+        kwargs["connect_args"] = {"timeout": 60}
+    engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
