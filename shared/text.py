@@ -19,6 +19,7 @@ _WHITESPACE = re.compile(r"\s+")
 # Letters NFD does not decompose: đ/Đ (d with stroke), and ð (eth), sometimes typed for đ.
 _UNDECOMPOSABLE = str.maketrans({"đ": "d", "ð": "d"})
 _WORD_GAP = r"[\W_]+"
+WHOLE_WORD_START, WHOLE_WORD_END = r"(?<!\w)", r"(?!\w)"
 
 
 def nfc(text: str) -> str:
@@ -72,7 +73,7 @@ def is_marked(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text)
     if not words:
         return False
-    with_marks = sum(1 for word in words if fold(word) != word.lower())
+    with_marks = sum(1 for word in words if not word.isascii())
     return with_marks >= _MARKED_SHARE * len(words)
 
 
@@ -97,4 +98,4 @@ def _whole_words(phrase: str, prepared: str) -> re.Pattern[str]:
     if not words:
         raise ValueError(f"phrase {phrase!r} has no letters or digits")
     body = _WORD_GAP.join(re.escape(word) for word in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    return re.compile(WHOLE_WORD_START + body + WHOLE_WORD_END)

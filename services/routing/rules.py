@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from services.routing.explanations import explain_fallback, explain_match
@@ -21,7 +22,15 @@ from services.routing.rules_schema import (
     parse_rulebook_yaml,
 )
 from shared.units import Unit, UnitCatalogue, UnitNotFound
-from shared.text import fold, is_marked, marked, marked_phrase_pattern, phrase_pattern
+from shared.text import (
+    WHOLE_WORD_END,
+    WHOLE_WORD_START,
+    fold,
+    is_marked,
+    marked,
+    marked_phrase_pattern,
+    phrase_pattern,
+)
 
 DEFAULT_RULES_PATH = Path(__file__).parent / "catalogue" / "rules.yaml"
 
@@ -86,6 +95,39 @@ class _Phrase(NamedTuple):
                           text.is_marked)
 
 
+class _PhraseSet:
+    """A rule's keywords, with one pattern for all of them in each form: most rules match
+    nothing in a given text, and one search tells that instead of one per keyword."""
+
+    def __init__(self, phrases: tuple[_Phrase, ...]) -> None:
+        self.phrases = phrases
+        self._any_folded = _either(p.folded for p in phrases)
+        self._any_marked = _either(p.marked for p in phrases)
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    def any_in(self, text: _MatchText) -> bool:
+        pattern, searched = ((self._any_marked, text.marked) if text.is_marked
+                             else (self._any_folded, text.folded))
+        return pattern is not None and pattern.search(searched) is not None
+
+    def found_in(self, text: _MatchText) -> tuple[str, ...]:
+        if not self.any_in(text):
+            return ()
+        return tuple(phrase.text for phrase in self.phrases if phrase.search(text))
+
+
+def _either(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One whole-word pattern for several: the word boundaries are tested once per position,
+    not once per phrase."""
+    bodies = [p.pattern.removeprefix(WHOLE_WORD_START).removesuffix(WHOLE_WORD_END)
+              for p in patterns]
+    if not bodies:
+        return None
+    return re.compile(WHOLE_WORD_START + "(?:" + "|".join(bodies) + ")" + WHOLE_WORD_END)
+
+
 class _MatchText(NamedTuple):
     folded: str
     marked: str
@@ -99,8 +141,8 @@ class _MatchText(NamedTuple):
 @dataclass(frozen=True)
 class _CompiledRule:
     spec: RuleSpec
-    keywords: tuple[_Phrase, ...]
-    excluded: tuple[_Phrase, ...]
+    keywords: _PhraseSet
+    excluded: _PhraseSet
     folded: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -111,18 +153,17 @@ class _CompiledRule:
             "districts": frozenset(fold(d) for d in when.districts),
             "communes": frozenset(fold(c) for c in when.communes),
         }
-        keywords = tuple(_Phrase.of(k) for k in when.keywords_any)
-        excluded = tuple(_Phrase.of(k) for k in when.keywords_none)
+        keywords = _PhraseSet(tuple(_Phrase.of(k) for k in when.keywords_any))
+        excluded = _PhraseSet(tuple(_Phrase.of(k) for k in when.keywords_none))
         return cls(spec, keywords, excluded, folded)
 
     def match(self, item: RoutingInput, text: _MatchText) -> tuple[str, ...] | None:
         """Matched keywords (empty when the rule has none) if every condition holds, else None."""
-        if not self._attributes_match(item) or any(p.search(text) for p in self.excluded):
+        if not self._attributes_match(item) or self.excluded.any_in(text):
             return None
         if not self.keywords:
             return ()
-        found = tuple(keyword.text for keyword in self.keywords if keyword.search(text))
-        return found or None
+        return self.keywords.found_in(text) or None
 
     def _attributes_match(self, item: RoutingInput) -> bool:
         when = self.spec.when
