@@ -73,9 +73,8 @@ async def serve(parts: ServiceParts, stop: asyncio.Event | None = None, *,
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, partial(_on_signal, stop))
-    await wait_and_declare(parts.amqp_url, declare=parts.declare_topology)
-    freeze_startup_heap()
-    await parts.broker.start()
+    if not await _started_unless_stopped(parts, stop):
+        return
     http = _HttpServer(uvicorn.Config(parts.http, host=parts.http_host, port=parts.http_port,
                                       log_config=None, access_log=False, lifespan="off"))
     workers = [parts.relay, *parts.background]
@@ -87,6 +86,32 @@ async def serve(parts: ServiceParts, stop: asyncio.Event | None = None, *,
     await _shutdown(parts, workers, http, tasks)
     if watchdog is not None:
         watchdog.cancel()
+
+
+async def _started_unless_stopped(parts: ServiceParts, stop: asyncio.Event) -> bool:
+    """Waits for RabbitMQ, declares, starts consuming; False when told to stop first (a
+    service waiting for a broker that is down must still answer SIGTERM)."""
+    starting = asyncio.create_task(_start(parts))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        starting.result()  # a failed start raises here
+        return True
+    starting.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await starting
+    with contextlib.suppress(Exception):
+        await parts.broker.stop()
+    await parts.engine.dispose()
+    log.info("service stopped before it started consuming")
+    return False
+
+
+async def _start(parts: ServiceParts) -> None:
+    await wait_and_declare(parts.amqp_url, declare=parts.declare_topology)
+    freeze_startup_heap()
+    await parts.broker.start()
 
 
 class _HttpServer(uvicorn.Server):

@@ -19,7 +19,9 @@ from fastapi import FastAPI
 import shared.runtime as runtime
 
 async def no_broker_needed(url, declare=True):
-    return None
+    if sys.argv[1] == "no-broker":  # RabbitMQ down: wait_and_declare waits for ever
+        print("waiting for the broker", flush=True)
+        await asyncio.Event().wait()
 
 runtime.wait_and_declare = no_broker_needed
 
@@ -67,7 +69,7 @@ def _start(tmp_path: Path, behaviour: str, deadline: str) -> subprocess.Popen:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     for line in process.stdout:
-        if "consuming" in line:
+        if "consuming" in line or "waiting for the broker" in line:
             time.sleep(0.3)  # the signal handlers are in place before the broker starts
             return process
     raise AssertionError(f"the probe service did not start (exit {process.wait()})")
@@ -106,3 +108,10 @@ def test_a_clean_stop_is_not_cut_short(tmp_path: Path):
     process.send_signal(signal.SIGTERM)
     code, output = _ended(process, within_s=20)
     assert code == 0 and "stopped cleanly" in output and "without a clean stop" not in output
+
+
+def test_a_service_still_waiting_for_the_broker_stops_at_once(tmp_path: Path):
+    process = _start(tmp_path, "no-broker", "none")
+    process.send_signal(signal.SIGTERM)
+    code, output = _ended(process, within_s=10)
+    assert code == 0 and "stopped before it started consuming" in output
