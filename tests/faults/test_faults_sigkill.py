@@ -44,7 +44,7 @@ def test_each_service_killed_in_turn_loses_and_duplicates_nothing(sqlite_system,
                  "received_events", "assigned_events", "scheduled_events"):
         assert counts[name] == cases, name
     assert counts["schedule_rows"] == counts["reminders_in_report"] > 0
-    assert counts["sends"] == counts["distinct_sends"]  # no reminder sent twice
+    assert counts["sends"] > 0 and counts["duplicate_sends"] == 0  # nothing sent twice
 
 
 def _wait_until_done(data: object, cases: int) -> None:
@@ -64,8 +64,10 @@ def _effects(data) -> dict[str, int]:
         "schedule_rows": ("notify.db", "SELECT count(*) FROM scheduled_notifications WHERE "
                           "kind != 'ack_forwarded' AND kind NOT LIKE 'task_report%'"),
         "sends": ("notify.db", "SELECT count(*) FROM delivery_log WHERE outcome = 'sent'"),
-        "distinct_sends": ("notify.db", "SELECT count(DISTINCT idempotency_key) "
-                           "FROM delivery_log WHERE outcome = 'sent'"),
+        # One statement, one snapshot: notify may still be sending acknowledgements while the
+        # counts are read, so a separate count of all and of distinct sends could disagree.
+        "duplicate_sends": ("notify.db", "SELECT count(*) - count(DISTINCT idempotency_key) "
+                            "FROM delivery_log WHERE outcome = 'sent'"),
         "projected": ("reporting.db", "SELECT count(*) FROM case_facts"),
         "reminders_in_report": ("reporting.db",
                                 "SELECT sum(reminders_scheduled) FROM case_facts"),
