@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,23 @@ def sealer_from_settings(configured: str, data_dir: Path) -> Sealer:
 
 @lru_cache(maxsize=4)
 def _development_key(data_dir: Path) -> str:
+    """The services start side by side on one data folder: the key is written whole to a file
+    of its own, then linked into place, which fails rather than replaces if another process
+    got there first. Either way every process then reads the one complete key."""
     path = data_dir / "confidentiality.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(Fernet.generate_key().decode())
-        log.warning("no DVK_CONFIDENTIALITY_KEY set; created a development key", path=str(path))
+        fd, written = tempfile.mkstemp(dir=data_dir, prefix=".confidentiality.key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(Fernet.generate_key().decode())
+            os.link(written, path)
+            log.warning("no DVK_CONFIDENTIALITY_KEY set; created a development key",
+                        path=str(path))
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(written)
     return path.read_text().strip()
 
 
