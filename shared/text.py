@@ -19,7 +19,7 @@ _WHITESPACE = re.compile(r"\s+")
 # Letters NFD does not decompose: đ/Đ (d with stroke), and ð (eth), sometimes typed for đ.
 _UNDECOMPOSABLE = str.maketrans({"đ": "d", "ð": "d"})
 _WORD_GAP = r"[\W_]+"
-WHOLE_WORD_START, WHOLE_WORD_END = r"(?<!\w)", r"(?!\w)"
+_WORD_START, _WORD_END = r"(?<!\w)", r"(?!\w)"
 
 
 def nfc(text: str) -> str:
@@ -35,16 +35,13 @@ def fold(text: str) -> str:
     >>> fold("  Trợ cấp   THẤT NGHIỆP, Đà Nẵng ")
     'tro cap that nghiep, da nang'
     """
-    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    decomposed = unicodedata.normalize("NFD", visible.lower())
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without_marks = "".join(ch for ch in _decomposed(text) if not unicodedata.combining(ch))
     plain = without_marks.translate(_UNDECOMPOSABLE)
     return _WHITESPACE.sub(" ", plain).strip()
 
 
 # Tone on the first vowel of a final oa/oe/uy ("hóa", "khỏe", "thủy") moved to the second
 # ("hoá", "khoẻ", "thuỷ"): both placements are in use, for the same word.
-_TONED = {"\u0301": "áéý", "\u0300": "àèỳ", "\u0309": "ảẻỷ", "\u0303": "ãẽỹ", "\u0323": "ạẹỵ"}
 _TONE_PLACEMENT = re.compile(r"([oO])([\u0300\u0301\u0303\u0309\u0323])([aAeE])(?!\w)"
                              r"|([uU])([\u0300\u0301\u0303\u0309\u0323])([yY])(?!\w)")
 _MARKED_SHARE = 0.25  # of a text's words: below it, the text was typed without diacritics
@@ -56,10 +53,15 @@ def marked(text: str) -> str:
     >>> marked("  Chất độc HÓA học, sức khỏe ")
     'chất độc hoá học, sức khoẻ'
     """
-    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    decomposed = unicodedata.normalize("NFD", visible.lower())
-    placed = _TONE_PLACEMENT.sub(_move_tone, decomposed)
+    placed = _TONE_PLACEMENT.sub(_move_tone, _decomposed(text))
     return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", placed)).strip()
+
+
+def _decomposed(text: str) -> str:
+    """Lowercase NFD without invisible format characters (a soft hyphen or zero-width space
+    pasted from a web page or Word), which would split a word."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFD", visible.lower())
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -98,4 +100,13 @@ def _whole_words(phrase: str, prepared: str) -> re.Pattern[str]:
     if not words:
         raise ValueError(f"phrase {phrase!r} has no letters or digits")
     body = _WORD_GAP.join(re.escape(word) for word in words)
-    return re.compile(WHOLE_WORD_START + body + WHOLE_WORD_END)
+    return re.compile(_WORD_START + body + _WORD_END)
+
+
+def any_phrase_pattern(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that finds any of several phrase patterns (None for none): the word
+    boundaries are tested once per position, not once per phrase."""
+    if not patterns:
+        return None
+    bodies = [p.pattern.removeprefix(_WORD_START).removesuffix(_WORD_END) for p in patterns]
+    return re.compile(_WORD_START + "(?:" + "|".join(bodies) + ")" + _WORD_END)

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from services.routing.explanations import explain_fallback, explain_match
@@ -23,8 +22,7 @@ from services.routing.rules_schema import (
 )
 from shared.units import Unit, UnitCatalogue, UnitNotFound
 from shared.text import (
-    WHOLE_WORD_END,
-    WHOLE_WORD_START,
+    any_phrase_pattern,
     fold,
     is_marked,
     marked,
@@ -73,6 +71,19 @@ class RoutingDecision:
     redirected_from: str | None = None
 
 
+class _MatchText(NamedTuple):
+    """The case's text as it is matched: with its diacritics when it was written with them,
+    folded when it was typed without."""
+
+    text: str
+    is_marked: bool
+
+    @classmethod
+    def of(cls, raw: str) -> _MatchText:
+        written_marked = is_marked(raw)
+        return cls(marked(raw) if written_marked else fold(raw), written_marked)
+
+
 class _Phrase(NamedTuple):
     """A keyword, found in text typed without diacritics by its folded form and in text
     written with them by its marked form ("người nghiện" must not find "người nghiên cứu")."""
@@ -85,14 +96,14 @@ class _Phrase(NamedTuple):
     def of(cls, text: str) -> _Phrase:
         return cls(text, phrase_pattern(text), marked_phrase_pattern(text))
 
+    def pattern(self, is_marked: bool) -> re.Pattern[str]:
+        return self.marked if is_marked else self.folded
+
     def search(self, text: _MatchText) -> bool:
-        if text.is_marked:
-            return self.marked.search(text.marked) is not None
-        return self.folded.search(text.folded) is not None
+        return self.pattern(text.is_marked).search(text.text) is not None
 
     def remove(self, text: _MatchText) -> _MatchText:
-        return _MatchText(self.folded.sub(" ", text.folded), self.marked.sub(" ", text.marked),
-                          text.is_marked)
+        return _MatchText(self.pattern(text.is_marked).sub(" ", text.text), text.is_marked)
 
 
 class _PhraseSet:
@@ -101,41 +112,20 @@ class _PhraseSet:
 
     def __init__(self, phrases: tuple[_Phrase, ...]) -> None:
         self.phrases = phrases
-        self._any_folded = _either(p.folded for p in phrases)
-        self._any_marked = _either(p.marked for p in phrases)
+        self._any = {marked_form: any_phrase_pattern([p.pattern(marked_form) for p in phrases])
+                     for marked_form in (False, True)}
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
 
     def any_in(self, text: _MatchText) -> bool:
-        pattern, searched = ((self._any_marked, text.marked) if text.is_marked
-                             else (self._any_folded, text.folded))
-        return pattern is not None and pattern.search(searched) is not None
+        pattern = self._any[text.is_marked]
+        return pattern is not None and pattern.search(text.text) is not None
 
     def found_in(self, text: _MatchText) -> tuple[str, ...]:
         if not self.any_in(text):
             return ()
         return tuple(phrase.text for phrase in self.phrases if phrase.search(text))
-
-
-def _either(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One whole-word pattern for several: the word boundaries are tested once per position,
-    not once per phrase."""
-    bodies = [p.pattern.removeprefix(WHOLE_WORD_START).removesuffix(WHOLE_WORD_END)
-              for p in patterns]
-    if not bodies:
-        return None
-    return re.compile(WHOLE_WORD_START + "(?:" + "|".join(bodies) + ")" + WHOLE_WORD_END)
-
-
-class _MatchText(NamedTuple):
-    folded: str
-    marked: str
-    is_marked: bool
-
-    @classmethod
-    def of(cls, text: str) -> _MatchText:
-        return cls(fold(text), marked(text), is_marked(text))
 
 
 @dataclass(frozen=True)
