@@ -5,8 +5,8 @@ PY     := $(VENV)/bin/python
 DVK    := $(VENV)/bin/dvk
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-fast services setup migrate docs bench faults clean rabbit-definitions \
-        run-as-service-users ops-queues
+.PHONY: run test test-fast lint services setup migrate docs bench faults clean \
+        rabbit-definitions run-as-service-users ops-queues
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,12 @@ run: setup  ## set up, migrate and run the four services in the foreground (Ctrl
 migrate: setup
 	$(DVK) migrate
 
-test: setup  ## the whole suite, with real RabbitMQ and PostgreSQL where available
+test: setup lint  ## lint, then the whole suite, with real RabbitMQ and PostgreSQL where available
 	bash scripts/ensure-services.sh
 	$(PY) -m pytest -q
+
+lint: setup  ## ruff, with the rules pyproject.toml selects
+	$(VENV)/bin/ruff check .
 
 test-fast: setup  ## unit and contract tests only: no broker, no database server
 	$(PY) -m pytest -q tests/unit tests/contract

@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shared.ops.management import ManagementClient, ManagementError
 
@@ -21,7 +22,7 @@ Pids = Callable[[], list[int]]
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of one process so far; 0 once it has exited."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICKS

@@ -82,7 +82,8 @@ def system(database: str, cases: int, latency_seconds: float) -> dict:
             result["broker_per_case"] = per_item(settled_broker_totals(vhost), cases)
             rate = result["throughput"]["cases_per_s"] / 2
             result["idle_wait_s"] = asyncio.run(wait_until_idle(sut))
-            result["latency"] = asyncio.run(latency(sut, rate, max(50, int(rate * latency_seconds))))
+            load = max(50, int(rate * latency_seconds))
+            result["latency"] = asyncio.run(latency(sut, rate, load))
             result["peak_rss_mb"] = memory(sut)
         finally:
             sut.stop()

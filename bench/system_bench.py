@@ -19,6 +19,7 @@ from shared.contracts.base import utc_now
 from shared.settings import SERVICES
 from shared.testing.factories import feedback_body
 from shared.testing.system import SystemUnderTest
+import itertools
 
 DONE = ("SELECT count(*) FROM case_facts WHERE unit_code IS NOT NULL "
         "AND reminders_scheduled > 0")
@@ -29,7 +30,7 @@ async def count_done(sut: SystemUnderTest) -> int:
     if url is None:
         with sqlite3.connect(sut.data_dir / "reporting.db", timeout=60) as conn:
             return conn.execute(DONE).fetchone()[0]
-    for attempt in range(30):  # PostgreSQL is shared: wait for a free connection slot
+    for _ in range(30):  # PostgreSQL is shared: wait for a free connection slot
         try:
             conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
             break
@@ -106,12 +107,15 @@ async def latency(sut: SystemUnderTest, rate: float, cases: int) -> dict:
         await tap.consume(on_event)
         exchange = await channel.get_exchange("dvk.ingress")
         started = time.perf_counter()
+        publishing: set[asyncio.Future] = set()  # the loop holds tasks only weakly
         for i in range(cases):
             await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
             cid = str(uuid.uuid4())
             sent[cid] = time.perf_counter()
-            asyncio.ensure_future(exchange.publish(_message(fresh_case(seed=10**6 + i), cid),
-                                                   routing_key="feedback.submit.v1"))
+            publish = asyncio.ensure_future(exchange.publish(
+                _message(fresh_case(seed=10**6 + i), cid), routing_key="feedback.submit.v1"))
+            publishing.add(publish)
+            publish.add_done_callback(publishing.discard)
         done = seen[HOPS[-1]]
         deadline = time.perf_counter() + 120
         while len(done) < cases and time.perf_counter() < deadline:
@@ -132,7 +136,7 @@ def slowest_by_hop(sent: dict[str, float], seen: dict[str, dict[str, float]],
     rows = []
     for cid in slowest:
         marks = [sent[cid], *(seen[hop].get(cid, float("nan")) for hop in HOPS)]
-        rows.append([round((b - a) * 1000, 1) for a, b in zip(marks, marks[1:])])
+        rows.append([round((b - a) * 1000, 1) for a, b in itertools.pairwise(marks)])
     return rows
 
 

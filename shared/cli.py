@@ -102,7 +102,8 @@ def _redact_url(url: str) -> str:
 def submit(file: Annotated[Path, typer.Argument(exists=True, readable=True)],
            timeout: Annotated[float, typer.Option(help="seconds to wait for intake")] = 30.0
            ) -> None:
-    """Publish a feedback JSON to dvk.ingress as an integrating system would; print the reference."""
+    """Publish a feedback JSON to dvk.ingress as an integrating system would; print the
+    reference."""
     from shared.client import submit_file
 
     reply = asyncio.run(submit_file(file, timeout=timeout))

@@ -13,6 +13,7 @@ import httpx
 
 from shared.messaging.topology import INGRESS
 from shared.settings import SERVICES, CommonSettings, load_settings
+import contextlib
 
 DEFAULT_ROUTING_KEY = "feedback.submit.v1"
 
@@ -112,8 +113,6 @@ async def publish_many_and_wait(items: list[tuple[str, bytes, str]], *, routing_
                 content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
                 routing_key=routing_key) for corr, body, message_id in items[start:start + 100]))
         if items:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), timeout)
-            except TimeoutError:
-                pass
     return replies

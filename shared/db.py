@@ -6,7 +6,7 @@ import asyncio
 import os
 from datetime import UTC, datetime
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -104,10 +104,8 @@ class SqliteWriter:
                 self._no_foreground_waiting.set()
 
     async def _let_foreground_pass(self) -> None:
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(self._no_foreground_waiting.wait(), timeout=self._patience)
-        except TimeoutError:
-            pass
 
     def release(self) -> None:
         self._holder = None

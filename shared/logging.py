@@ -1,4 +1,5 @@
-"""structlog JSON logs; event and correlation ids are bound per message by the consume middleware."""
+"""structlog JSON logs; event and correlation ids are bound per message by the consume
+middleware."""
 
 from __future__ import annotations
 

@@ -165,10 +165,8 @@ async def _keep_running(worker: Any, stop: asyncio.Event, first_delay: float = 1
         except Exception as exc:
             log.error("background component failed; restarting it",
                       component=type(worker).__name__, error=repr(exc)[:300], retry_in_s=delay)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, 30.0)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+import itertools
 
 DEFAULT_UNITS_PATH = Path(__file__).parent / "catalogue" / "units.yaml"
 _MAX_SUCCESSOR_HOPS = 5
@@ -157,7 +158,7 @@ def _period(unit: Unit) -> str:
 
 def _check_consistency(by_code: Mapping[str, tuple[Unit, ...]]) -> None:
     for code, versions in by_code.items():
-        for earlier, later in zip(versions, versions[1:]):
+        for earlier, later in itertools.pairwise(versions):
             if earlier.valid_to is None or later.valid_from is None:
                 raise UnitCatalogueError(f"unit {code!r}: versions overlap (open-ended period)")
             if earlier.valid_to >= later.valid_from:

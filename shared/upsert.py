@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, inspect
@@ -23,7 +23,7 @@ async def insert_if_absent(session: AsyncSession, model: Any, values: dict[str, 
     return result.rowcount == 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_if_absent(dialect: str, table: Table) -> Any:
     """Built once per table: the values travel as parameters (half the client CPU of building
     and cache-keying a statement with the values in it, on the hottest statements)."""
@@ -60,7 +60,7 @@ def _as_stored(model: type, values: dict[str, Any]) -> dict[str, Any] | None:
     return stored
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column_defaults(model: type) -> dict[str, Any]:
     """Per attribute, what an INSERT without it stores: its scalar default, NULL (None), or
     _DECIDED_ELSEWHERE."""

@@ -25,14 +25,16 @@ def _intake() -> Intake:
     return bootstrap(*load_settings("intake"))
 
 
-def _run(coro):  # noqa: ANN001, ANN202
+def _run(coro):
     return asyncio.run(coro)
+
+
+_RIGHTS_HELP = "submit,read,read_all,read_identity,operate"
 
 
 @keys.command("create")
 def create_key(system: str,
-               rights: Annotated[str, typer.Option(help="submit,read,read_all,read_identity,operate")]
-               = "submit,read") -> None:
+               rights: Annotated[str, typer.Option(help=_RIGHTS_HELP)] = "submit,read") -> None:
     """Tạo khóa cho một hệ thống; khóa chỉ hiện một lần."""
     async def go() -> str:
         intake = _intake()

@@ -35,7 +35,7 @@ MAX_ID_LENGTH = 200  # event_id / correlation_id in the envelope and the stores
 # How far ahead of this system's clock a sender's clock may run before its times are refused.
 CLOCK_SKEW = timedelta(minutes=10)
 _WHEN_FIELDS = ("received_at", "occurred_at", "reported_at")
-_INGRESS_NAMES = ", ".join(sorted(f"{c.message_type}.v{c.schema_version}" for c in INGRESS_COMMANDS))
+_INGRESS_NAMES = ", ".join(sorted(c.routing_key() for c in INGRESS_COMMANDS))
 _DVK_TYPES = frozenset(message_type for message_type, _ in BY_TYPE)
 # The sending system's own id of what a command is about: a corrected resend keeps it even
 # under another message id. (A model review and a report request have none of their own.)
@@ -180,7 +180,7 @@ def parse_ingress(msg: IngressMessage) -> AcceptedCommand | Rejection:
     if not isinstance(document, dict):
         return _reject(_both("nội dung phải là một đối tượng JSON", "body must be a JSON object"),
                        "body", "expected an object")
-    if _ENVELOPE_KEYS <= document.keys():
+    if document.keys() >= _ENVELOPE_KEYS:
         return _parse_envelope(document, msg)
     return _parse_bare(document, msg)
 
@@ -409,7 +409,7 @@ def claimed_identity(msg: IngressMessage) -> Identity:
     document = _readable(msg)
     if document is None:
         return Identity(None, None)
-    if _ENVELOPE_KEYS <= document.keys():
+    if document.keys() >= _ENVELOPE_KEYS:
         named = _envelope_type_name(document)
         message_id, payload = document.get("event_id"), document.get("data")
     else:

@@ -94,7 +94,7 @@ async def send_reply(broker: Any, message: RabbitMessage, reply: IngressReply) -
             routing_key=reply_to, correlation_id=message.correlation_id,
             content_type="application/json", mandatory=False, persist=False,
             timeout=REPLY_TIMEOUT_S)
-    except Exception as exc:  # noqa: BLE001 - whatever it is, the command stands
+    except Exception as exc:
         log.warning("reply not sent", reply_to=reply_to, status=reply.status,
                     error=f"{type(exc).__name__}: {exc}"[:300])
 

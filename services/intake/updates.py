@@ -68,10 +68,9 @@ def _apply(case: Case, cmd: UpdateCase, deps: Deps) -> CaseStatus:
         lifecycle.check(state, cmd)
     except lifecycle.Refused as refused:
         raise CommandRefused(str(refused), refused.field) from None
-    if cmd.transfer and cmd.transfer.to_unit:
-        if deps.units.get(cmd.transfer.to_unit, on=local_date(cmd.occurred_at)) is None:
-            raise CommandRefused(f"không có đơn vị {cmd.transfer.to_unit} trong danh mục",
-                                 "data.transfer.to_unit")
+    to_unit = cmd.transfer.to_unit if cmd.transfer else None
+    if to_unit and deps.units.get(to_unit, on=local_date(cmd.occurred_at)) is None:
+        raise CommandRefused(f"không có đơn vị {to_unit} trong danh mục", "data.transfer.to_unit")
     new = lifecycle.apply(state, cmd)
     case.status, case.holder_unit = new.status.value, new.holder
     case.accepted, case.extensions, case.external = new.accepted, new.extensions, new.external

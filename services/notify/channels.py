@@ -19,7 +19,8 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from enum import Enum
 from pathlib import Path
-from typing import Awaitable, Callable, Literal, Protocol
+from typing import Literal, Protocol
+from collections.abc import Awaitable, Callable
 
 import httpx
 

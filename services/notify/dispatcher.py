@@ -123,7 +123,7 @@ class Dispatcher:
 
     async def _apply_triage(self, work: NotifyUnitOfWork, rows: list[ScheduledNotification],
                             decided: domain.Triage, now: datetime) -> list[Claim]:
-        settled = {**decided.skip, **{k: DIGESTED for k in decided.digested}}
+        settled = {**decided.skip, **dict.fromkeys(decided.digested, DIGESTED)}
         claims = []
         for row in rows:
             key = row.idempotency_key

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
@@ -146,7 +146,7 @@ class Schedule:
             select(Row.kind, Row.sent_at).where(Row.case_ref == ref, Row.step == step,
                                                 Row.due_on == due_on, Row.phase == "after",
                                                 Row.sent_at.is_not(None)))
-        return {kind: sent_at for kind, sent_at in rows}
+        return dict(rows)
 
     async def listing(self, *, statuses: tuple[str, ...] | None = None, ref: str | None = None,
                       limit: int = 200) -> list[Row]:
@@ -159,7 +159,7 @@ class Schedule:
 
     async def count_by_status(self) -> dict[str, int]:
         rows = await self.session.execute(select(Row.status, func.count()).group_by(Row.status))
-        return {status: count for status, count in rows}
+        return dict(rows)
 
     async def count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(Row)) or 0
@@ -239,7 +239,7 @@ _INSERT_ROWS = insert(SCHEDULE)
 _INSERT_LOG = insert(LOG)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _case_upsert(dialect: str) -> Any:
     statement = INSERTS[dialect](CASES)
     return statement.on_conflict_do_update(
@@ -247,7 +247,7 @@ def _case_upsert(dialect: str) -> Any:
     ).returning(*CASES.columns)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fence(status_from: tuple[str, ...], columns: tuple[str, ...]) -> Any:
     return update(SCHEDULE).where(
         SCHEDULE.c.idempotency_key == bindparam("b_key"),

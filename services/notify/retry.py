@@ -28,7 +28,8 @@ DEFAULT_RETRY = RetryPolicy()
 
 
 def backoff_delay(attempts: int, policy: RetryPolicy = DEFAULT_RETRY) -> timedelta:
-    """Delay after the `attempts`-th failed attempt (1-based): base * factor**(attempts-1), capped."""
+    """Delay after the `attempts`-th failed attempt (1-based): base * factor**(attempts-1),
+    capped."""
     if attempts < 1:
         return timedelta(0)
     exponent = min(attempts - 1, 64)  # bounded: the cap applies long before
@@ -64,7 +65,8 @@ def decide(
     if result.status is DeliveryStatus.SENT:
         return RetryDecision(RetryAction.DONE, reason=result.detail)
     if result.status is DeliveryStatus.TRANSIENT:
-        return RetryDecision(RetryAction.RETRY, next_attempt_at(attempts, now, policy), result.detail)
+        return RetryDecision(RetryAction.RETRY, next_attempt_at(attempts, now, policy),
+                             result.detail)
     if result.status is DeliveryStatus.UNCERTAIN:
         return RetryDecision(RetryAction.HOLD, reason=result.detail)
     return RetryDecision(RetryAction.PARK, reason=result.detail)
@@ -103,7 +105,8 @@ class ChannelHealth:
     def record_success(self, destination: str) -> None:
         self._state.pop(destination, None)
 
-    def record_failure(self, destination: str, now: datetime, detail: str = "") -> DestinationHealth:
+    def record_failure(self, destination: str, now: datetime,
+                       detail: str = "") -> DestinationHealth:
         current = self.status(destination)
         count = current.consecutive_failures + 1
         failing = count >= self._policy.failing_after

@@ -7,7 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -206,7 +207,8 @@ def plan_acknowledgement(ack: AckRequest, policy: NotifyPolicy, calendar: Workin
     send_at = clamp_to_office_hours(now, policy, calendar) if rules.respect_office_hours else now
     not_after = None
     if template == "to_cao_acceptance":
-        last = calendar.add_working_days(ack.occurred_on, rules.to_cao_acceptance_within_working_days)
+        last = calendar.add_working_days(ack.occurred_on,
+                                         rules.to_cao_acceptance_within_working_days)
         not_after = datetime.combine(last, policy.office_hours.end, policy.tz)
     key = idempotency_key(ack.case_ref, step, ack.occurred_on, template, "sender")
     return [PlannedNotification(
@@ -297,7 +299,9 @@ class StepWalker:
 
     def _effective(self, item: PlannedNotification, now: datetime) -> datetime:
         at = max(item.send_at, now)
-        return clamp_to_office_hours(at, self.policy, self.calendar) if item.office_hours_only else at
+        if not item.office_hours_only:
+            return at
+        return clamp_to_office_hours(at, self.policy, self.calendar)
 
     def tick(self) -> list[PlannedNotification]:
         send, skip = select_due(self.plan, self.clock(), self.done(), self.policy, self.calendar)

@@ -23,7 +23,8 @@ from shared.confidential import redact_identity
 DEFAULT_TEMPLATE_DIR = Path(__file__).parent / "templates"
 DISPLAY_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MISSING = "chưa có thông tin"
-CONFIDENTIAL_SUMMARY = "nội dung được quản lý theo chế độ mật, liên hệ cán bộ thụ lý để được cung cấp"
+CONFIDENTIAL_SUMMARY = ("nội dung được quản lý theo chế độ mật, "
+                        "liên hệ cán bộ thụ lý để được cung cấp")
 DEFAULTS = {
     "department_name": "Sở Lao động - Thương binh và Xã hội tỉnh Hà Tĩnh",
     "office_name": "Văn phòng Sở",
@@ -44,7 +45,8 @@ STEP_LABELS = {
 CONFIDENTIAL_TYPES = {"to_cao"}
 SENDER_KEYS = ("sender", "denouncer", "complainant", "petitioner", "reporter", "citizen", "contact")
 UNIT_SAFE_FIELDS = (
-    "ref", "case_type", "kind", "step", "unit_code", "status", "unit_id", "unit_name", "handler_name", "received_at",
+    "ref", "case_type", "kind", "step", "unit_code", "status", "unit_id", "unit_name",
+    "handler_name", "received_at",
     "accepted_at", "due_date", "extended_due_date", "extension_count", "plan_section",
     "working_days_left", "working_days_overdue",
 )
@@ -55,7 +57,8 @@ class TemplateSpec:
     audience: str  # unit | unit_head | leadership | sender | office
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
-    lists: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (key, required, optional)
+    # (key, required, optional)
+    lists: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 _CASE = ("case.ref", "case.case_type", "unit.name", "deadline.step", "deadline.due_date")
@@ -72,7 +75,8 @@ SPECS: dict[str, TemplateSpec] = {
         *_CASE_OPT, "deadline.working_days_overdue", "deadline.urged_on",
         "deadline.escalated_head_on")),
     "ack_received": TemplateSpec("sender", _SENDER, ("sender.name", "case.summary")),
-    "ack_forwarded": TemplateSpec("sender", (*_SENDER, "unit.name"), ("sender.name", "forwarded_on")),
+    "ack_forwarded": TemplateSpec("sender", (*_SENDER, "unit.name"),
+                                  ("sender.name", "forwarded_on")),
     "status_accepted": TemplateSpec("sender", (*_SENDER, "case.accepted_at"), (
         "sender.name", "unit.name", "deadline.due_date")),
     "status_extended": TemplateSpec("sender", (*_SENDER, "extension.new_due_date"), (
@@ -148,7 +152,8 @@ def unit_view(case: Mapping[str, Any]) -> dict[str, Any]:
         return {**data, "confidential": False}
     secrets = [s for k, v in data.items() if _is_sender_key(k) for s in _strings(v)]
     view = {k: _scrub(data[k], secrets) for k in UNIT_SAFE_FIELDS if k in data}
-    summary = data.get("summary_redacted") or (data.get("summary") if data.get("redacted") else None)
+    summary = data.get("summary_redacted") or (
+        data.get("summary") if data.get("redacted") else None)
     view["summary"] = _scrub(summary, secrets) if summary else CONFIDENTIAL_SUMMARY
     return {**view, "confidential": True, "redacted": True}
 

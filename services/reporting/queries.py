@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +48,7 @@ class Unindexed(ColumnElement[Any]):
     `closed_on` or a plain scan. PostgreSQL plans from its statistics and sees the column."""
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    _traverse_internals: ClassVar[list] = [("column", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column: Any) -> None:
         self.column = column
@@ -125,4 +125,4 @@ async def unit_names(session: AsyncSession) -> dict[str, str]:
     code = Unindexed(F.unit_code)  # one scan of the cases, not a walk of the unit index
     query = (select(F.unit_code, func.max(F.unit_name))
              .where(code.is_not(None), F.unit_name.is_not(None)).group_by(code))
-    return {code: name for code, name in await session.execute(query)}
+    return dict(await session.execute(query))

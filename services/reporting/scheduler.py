@@ -24,6 +24,7 @@ from .orm import ReportBuild
 from .reports import ReportMaker, finish_record, new_report_id
 from .schedule import DueBuild, ScheduleError, ScheduleRule, due_builds, load_schedule
 from .uow import ReportingUnitOfWork
+import contextlib
 
 log = get_logger()
 PRODUCER = "reporting"
@@ -46,10 +47,8 @@ class ReportScheduler:
                 await self.tick()
             except Exception as exc:  # a failed tick is logged and tried again next poll
                 log.error("report schedule tick failed", error=repr(exc))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stop.set()

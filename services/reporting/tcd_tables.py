@@ -138,7 +138,8 @@ def letter_tables(counts: Mapping[str | None, dict[str, int]], namer: Namer,
         spec = forms[code]
         rows = [{k: v for k, v in values.items() if k.startswith(prefix)} for _, values in per_unit]
         keyed = [{k.removeprefix(prefix): v for k, v in r.items()} for r in rows]
-        keyed = [{k: v for k, v in r.items() if k in spec.keys()} for r in keyed]
+        columns = spec.keys()  # FormSpec's own columns: a pydantic model has no `in`
+        keyed = [{k: v for k, v in r.items() if k in columns} for r in keyed]
         named = [{"don_vi": name, **r} for (name, _), r in zip(per_unit, keyed, strict=True)]
         tables.append(spec.build([*named, _total(named)], notes=_notes(spec.keys(), keyed)))
     return tables

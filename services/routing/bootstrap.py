@@ -74,9 +74,9 @@ class Routing(UnitsOfWork[RoutingUnitOfWork]):
 def load_policy(common: CommonSettings) -> RoutingPolicy:
     units = UnitCatalogue.load(catalogue_file(common, "units.yaml"))
     rules = RuleBookSource(catalogue_file(common, "rules.yaml"), units=units)
-    return RoutingPolicy(rules=rules, units=units,
-                         policies=DeadlinePolicies.load(catalogue_file(common, "deadline_policies.yaml")),
-                         calendar=WorkingCalendar(catalogue_file(common, "calendar_overrides.yaml")))
+    policies = DeadlinePolicies.load(catalogue_file(common, "deadline_policies.yaml"))
+    calendar = WorkingCalendar(catalogue_file(common, "calendar_overrides.yaml"))
+    return RoutingPolicy(rules=rules, units=units, policies=policies, calendar=calendar)
 
 
 def bootstrap(common: CommonSettings, own: ServiceSettings) -> Routing:

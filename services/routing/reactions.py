@@ -64,7 +64,8 @@ def _extended(step: deadlines.StepDeadline, ext: Extension, policies: DeadlinePo
     if step.step != Step.GIAI_QUYET:
         return step
     try:
-        return deadlines.extend(step, days=ext.days, especially_complicated=ext.especially_complicated,
+        return deadlines.extend(step, days=ext.days,
+                                especially_complicated=ext.especially_complicated,
                                 policies=policies, calendar=calendar)
     except deadlines.ExtensionRefused as refused:
         raise PermanentError(str(refused)) from None
@@ -118,13 +119,12 @@ def _remote(change: CaseStatusChanged) -> bool:
 
 def _reason(change: CaseStatusChanged, on: date) -> str:
     day = on.strftime("%d/%m/%Y")
+    decision = f" ({change.extension.decision_number})" if change.extension else ""
     return {
         CaseStatus.ACCEPTED: f"Thụ lý ngày {day}"
                              + (" (vùng sâu, vùng xa đi lại khó khăn)" if _remote(change) else "")
                              + ": thời hạn giải quyết tính từ ngày thụ lý.",
-        CaseStatus.EXTENDED: f"Gia hạn giải quyết ngày {day}"
-                             + (f" ({change.extension.decision_number})" if change.extension else "")
-                             + ".",
+        CaseStatus.EXTENDED: f"Gia hạn giải quyết ngày {day}{decision}.",
         CaseStatus.RESOLVED: f"Đã giải quyết ngày {day}: không còn thời hạn.",
         CaseStatus.REJECTED: f"Không thụ lý ngày {day}: không còn thời hạn.",
         CaseStatus.REOPENED: f"Mở lại ngày {day}: thời hạn tính lại từ ngày mở lại.",

@@ -1,4 +1,5 @@
-"""Feedback (phản ánh, kiến nghị, khiếu nại, tố cáo, góp ý): the ingress command and intake's events."""
+"""Feedback (phản ánh, kiến nghị, khiếu nại, tố cáo, góp ý): the ingress command and intake's
+events."""
 
 from __future__ import annotations
 

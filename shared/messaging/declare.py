@@ -42,7 +42,7 @@ async def wait_and_declare(amqp_url: str, *, attempts: int | None = None,
     while True:
         try:
             connection = await aio_pika.connect(amqp_url, timeout=10)
-        except (OSError, aio_pika.exceptions.AMQPError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, aio_pika.exceptions.AMQPError) as exc:
             tried += 1
             if attempts is not None and tried >= attempts:
                 raise

@@ -50,6 +50,8 @@ class GroupCommit:
         self._queued = 0
         self._holder: asyncio.Task | None = None
         self._batch: _Batch | None = None
+        # The event loop keeps only weak references to tasks (asyncio.create_task's docs).
+        self._late_commits: set[asyncio.Task] = set()
 
     async def enter(self) -> AsyncSession:
         """Waits for the shared session; the caller holds it until commit() or leave()."""
@@ -128,7 +130,9 @@ class GroupCommit:
                         log.warning("late group commit failed", error=type(exc).__name__)
 
         if self._batch is batch:
-            asyncio.ensure_future(commit())
+            task = asyncio.ensure_future(commit())
+            self._late_commits.add(task)
+            task.add_done_callback(self._late_commits.discard)
 
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None

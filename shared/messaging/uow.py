@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from sqlalchemy import Table, insert, select
@@ -116,7 +116,7 @@ class SqlUnitOfWork:
         self._published = 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _outbox_insert(outbox: Table) -> Any:
     """Built once; each event's row travels as parameters."""
     return insert(outbox)

@@ -92,7 +92,7 @@ def _show_queues(api: ManagementClient, vhost: str, *, as_json: bool, clear: boo
     return EXIT_PROBLEMS if found else 0
 
 
-def _now():  # noqa: ANN202 - a seam for the clock
+def _now():
     from shared.contracts.base import utc_now
 
     return utc_now()

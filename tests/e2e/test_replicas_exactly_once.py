@@ -63,7 +63,7 @@ def databases(postgres_database: str) -> Iterator[dict[str, str]]:
 @pytest.fixture
 def system(amqp_url, tmp_path, databases):
     sut = SystemUnderTest(amqp_url=amqp_url, data_dir=tmp_path, database_urls=databases,
-                          replicas={name: REPLICAS for name in SERVICES},
+                          replicas=dict.fromkeys(SERVICES, REPLICAS),
                           extra_env={"DVK_LOG_LEVEL": "WARNING", "DVK_PREFETCH": PREFETCH})
     sut.migrate()
     sut.start()

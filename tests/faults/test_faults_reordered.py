@@ -20,7 +20,8 @@ FACTS = ("ref, kind, unit_code, due_on, status, status_closes, reminders_schedul
 # An acknowledgement is sent "now": its send time is the only field that depends on the clock.
 SCHEDULE = ("idempotency_key, case_ref, unit_code, kind, step, phase, due_on, "
             "CASE WHEN phase = 'ack' THEN NULL ELSE send_at END")
-QUEUES = ("intake.ingress",  # the replay runs only the last two "intake.assignments", "routing.cases", "notify.cases",
+# The replay runs only the last two.
+QUEUES = ("intake.ingress", "intake.assignments", "routing.cases", "notify.cases",
           "reporting.events")
 SEEN = "SELECT count(*) FROM event_log WHERE type LIKE 'intake.%' OR type LIKE 'routing.%'"
 

@@ -30,7 +30,8 @@ def test_each_service_killed_in_turn_loses_and_duplicates_nothing(sqlite_system,
     asyncio.run(publish(sqlite_system.amqp_url, bodies))
     killed = {}
     for service, db, sql, share in KILLS:
-        wait_for(lambda: scalar(tmp_path / db, sql) >= cases * share, 600, f"{service} busy")
+        wait_for(lambda db=db, sql=sql, share=share: scalar(tmp_path / db, sql) >= cases * share,
+                 600, f"{service} busy")
         sqlite_system.kill(service)
         killed[service] = scalar(tmp_path / db, sql)
         sqlite_system.start([service])

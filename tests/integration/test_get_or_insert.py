@@ -38,7 +38,7 @@ async def test_a_new_row_is_not_read_back_and_equals_a_fresh_read(migrated):
 
 
 async def test_an_existing_row_is_returned_as_stored(migrated):
-    engine, sessions = await migrated("reporting")
+    _engine, sessions = await migrated("reporting")
     async with sessions() as s, s.begin():
         await get_or_insert(s, CaseFact, ("PAKN-2",), {"ref": "PAKN-2", "reminders_scheduled": 0})
     async with sessions() as s, s.begin():

@@ -71,7 +71,7 @@ async def test_messages_in_flight_share_commits_and_each_is_durable_when_commit_
 
 
 async def test_a_lone_message_commits_at_once(migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     uow = _factory(sessions, _group(sessions))
     await asyncio.wait_for(_handle(uow, 1), timeout=5)
     assert await _stored(sessions, inbox) == 1
@@ -79,7 +79,7 @@ async def test_a_lone_message_commits_at_once(migrated):
 
 async def test_a_failing_message_gets_its_error_and_the_others_are_undone_to_run_again(
         migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     uow = _factory(sessions, _group(sessions))
     results = await asyncio.gather(*(_handle(uow, n, fail=(n == 5)) for n in range(10)),
                                    return_exceptions=True)
@@ -94,7 +94,7 @@ async def test_a_failing_message_gets_its_error_and_the_others_are_undone_to_run
 
 
 async def test_a_constraint_violation_is_raised_in_the_message_that_caused_it(migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     group = _group(sessions)
     uow = _factory(sessions, group)
     await _handle(uow, 1)
@@ -116,7 +116,7 @@ async def test_a_constraint_violation_is_raised_in_the_message_that_caused_it(mi
 
 
 async def test_duplicates_in_one_transaction_are_processed_once(migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     uow = _factory(sessions, _group(sessions))
     await asyncio.gather(*(_handle(uow, n % 5) for n in range(20)))
     assert await _stored(sessions, inbox) == 5
@@ -124,19 +124,18 @@ async def test_duplicates_in_one_transaction_are_processed_once(migrated):
 
 
 async def test_a_unit_of_work_inside_another_of_the_same_group_is_refused(migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     uow = _factory(sessions, _group(sessions))
     with pytest.raises(RuntimeError, match="inside another"):
-        async with uow():
-            async with uow():
-                pass
+        async with uow(), uow():
+            pass
     await asyncio.wait_for(_handle(uow, 1), timeout=5)  # the group is usable afterwards
     assert await _stored(sessions, inbox) == 1
 
 
 async def test_a_message_cancelled_while_waiting_for_the_commit_does_not_stop_the_others(
         migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     group = _group(sessions, max_wait=0.2)
     uow = _factory(sessions, group)
     others = [asyncio.create_task(_handle(uow, n)) for n in range(1, 6)]

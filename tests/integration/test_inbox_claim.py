@@ -22,7 +22,7 @@ async def _claim(sessions, event_id: str, *, commit: bool = True, hold: float = 
 
 
 async def test_a_message_is_claimed_once_and_a_claim_not_committed_is_undone(migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     assert await _claim(sessions, "e-1", commit=False) is True
     assert await _claim(sessions, "e-1") is True  # the first claim was rolled back
     assert await _claim(sessions, "e-1") is False
@@ -34,7 +34,7 @@ async def test_a_message_is_claimed_once_and_a_claim_not_committed_is_undone(mig
 
 
 async def test_two_replicas_claiming_the_same_message_at_once_get_one_claim(migrated):
-    engine, sessions = await migrated("routing")
+    _engine, sessions = await migrated("routing")
     results = await asyncio.gather(_claim(sessions, "e-2", hold=0.3),
                                    _claim(sessions, "e-2", hold=0.3))
     assert sorted(results) == [False, True]

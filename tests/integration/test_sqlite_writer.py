@@ -56,9 +56,8 @@ async def test_units_of_work_and_group_commits_take_turns(sessions):
 
 async def test_a_unit_of_work_inside_another_fails_instead_of_waiting_forever(sessions):
     with pytest.raises(RuntimeError, match="inside another"):
-        async with _uow(sessions):
-            async with _uow(sessions):
-                pass
+        async with _uow(sessions), _uow(sessions):
+            pass
     async with _uow(sessions) as work:  # released: usable again
         assert await work.claim("e-1", "test")
         await work.commit()

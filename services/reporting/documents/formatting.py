@@ -21,7 +21,7 @@ def date_line(place: str, day: date) -> str:
 
 def fmt_int(value: int | float) -> str:
     """1234567 → "1.234.567"."""
-    return f"{int(round(value)):,}".replace(",", ".")
+    return f"{round(value):,}".replace(",", ".")
 
 
 def fmt_decimal(value: float, digits: int = 1) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -21,7 +22,7 @@ SUBJECT = "[Nhắc hạn] Hồ sơ KN-2026-0007: hạn giải quyết ngày 27/0
 class Receiver(BaseHTTPRequestHandler):
     """POST /ok verifies and records; /busy answers 503; /slow stalls."""
 
-    received: list = []
+    received: ClassVar[list] = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))

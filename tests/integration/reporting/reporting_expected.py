@@ -120,9 +120,10 @@ def models(movement: list[Any], start: date, end: date) -> dict[str, tuple[str, 
     reviews: dict[str, Any] = {}
     for e in movement:
         p = e.payload
-        if p.message_type == "intake.model_reviewed" and p.reviewed_on <= end:
-            if p.model_id not in reviews or p.reviewed_on > reviews[p.model_id].reviewed_on:
-                reviews[p.model_id] = p
+        if p.message_type != "intake.model_reviewed" or p.reviewed_on > end:
+            continue
+        if p.model_id not in reviews or p.reviewed_on > reviews[p.model_id].reviewed_on:
+            reviews[p.model_id] = p
     out = {}
     for model_id, p in registered.items():
         if start.year <= p.year <= end.year and p.registered_on <= end:

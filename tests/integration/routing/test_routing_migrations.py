@@ -33,8 +33,8 @@ async def test_rows_from_before_0002_get_the_local_day_of_receipt(database_url):
         await conn.execute(sa.insert(ASSIGNMENTS_AT_0002), [
             {**ASSIGNMENT, "ref": "PAKN-2025-000001", "received_at": LATE_EVENING_UTC,
              "received_on": None},
-            {**ASSIGNMENT, "ref": "PAKN-2025-000002", "received_at": LATE_EVENING_UTC.replace(hour=10),
-             "received_on": None},
+            {**ASSIGNMENT, "ref": "PAKN-2025-000002",
+             "received_at": LATE_EVENING_UTC.replace(hour=10), "received_on": None},
             {**ASSIGNMENT, "ref": "PAKN-2025-000003", "received_at": LATE_EVENING_UTC,
              "received_on": date(2025, 12, 30)},  # written by the service: left as it is
         ])

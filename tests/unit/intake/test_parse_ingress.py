@@ -161,9 +161,9 @@ def test_one_id_from_two_systems_or_for_two_kinds_of_command_is_three_commands()
 
 def test_a_kept_command_run_again_keeps_its_key():
     first = parse_ingress(_msg(feedback_payload(), message_id="m-7"))
-    again = parse_ingress(IngressMessage(body=json.dumps(feedback_payload()).encode(),
-                                         message_id=first.event_id, routing_key="feedback.submit.v1",
-                                         message_type=None, correlation_id=None, keyed=True))
+    again = parse_ingress(IngressMessage(
+        body=json.dumps(feedback_payload()).encode(), message_id=first.event_id,
+        routing_key="feedback.submit.v1", message_type=None, correlation_id=None, keyed=True))
     assert again.event_id == first.event_id
 
 
@@ -194,7 +194,7 @@ def test_utf8_labelled_as_a_one_byte_charset_is_still_read_as_utf8():
 
 
 def test_a_body_that_does_not_decode_in_its_charset_is_refused_as_sent():
-    body = "{\"subject\": \"Đề nghị\"}".encode("utf-8") + b"\xff\xfe\x81"
+    body = "{\"subject\": \"Đề nghị\"}".encode() + b"\xff\xfe\x81"
     assert as_utf8(body, "application/json; charset=utf-8") == body
     assert as_utf8(body, "application/json; charset=no-such-charset") == body
     assert _fields(parse_ingress(_msg(as_utf8(body, "text/plain; charset=ascii")))) == {"body"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,8 +59,8 @@ class TestReconcile:
 
 
 class TestSettle:
-    facts = dict(case_type="kien_nghi", sender_known=True, consent=True, has_contact=True,
-                 reached_unit=True)
+    facts: ClassVar[dict] = dict(case_type="kien_nghi", sender_known=True, consent=True,
+                                 has_contact=True, reached_unit=True)
 
     def test_goes_once_everything_is_known(self, policy):
         assert domain.settle(domain.SenderFacts(**self.facts), {}, policy) == ("scheduled", None)

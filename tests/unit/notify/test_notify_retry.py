@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from services.notify.channels import DeliveryResult, OutgoingMessage
 from services.notify.retry import (
@@ -6,7 +6,7 @@ from services.notify.retry import (
     next_attempt_at,
 )
 
-NOW = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 POLICY = RetryPolicy(base_delay=timedelta(minutes=1), factor=2, max_delay=timedelta(minutes=30),
                      failing_after=3)
 

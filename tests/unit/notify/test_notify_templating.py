@@ -1,6 +1,6 @@
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 from jinja2 import UndefinedError
@@ -33,7 +33,7 @@ SAMPLE = {
     "report.period_label": "6 tháng đầu năm 2026", "report.due_date": date(2026, 6, 15),
     "report.plan_section": "II.10", "report.submit_to": "Văn phòng Sở",
     "report.number": "Số: 05/BC-SLĐTBXH",
-    "report.generated_at": datetime(2026, 7, 1, 1, 30, tzinfo=timezone.utc),
+    "report.generated_at": datetime(2026, 7, 1, 1, 30, tzinfo=UTC),
     "day": date(2026, 2, 23), "due_soon_days": 3,
 }
 LISTS = {"overdue": [ITEM], "due_soon": [ITEM], "open_cases": [ITEM, ITEM],
@@ -153,7 +153,7 @@ def test_report_delivery_lists_attachments(renderer):
 
 class TestDates:
     def test_dd_mm_yyyy_in_ho_chi_minh_time(self):
-        assert vn_date(datetime(2026, 2, 12, 18, 0, tzinfo=timezone.utc)) == "13/02/2026"
+        assert vn_date(datetime(2026, 2, 12, 18, 0, tzinfo=UTC)) == "13/02/2026"
         assert vn_date("2026-02-12T23:30:00+00:00") == "13/02/2026"
         assert vn_date(date(2026, 1, 5)) == "05/01/2026"
         assert vn_date("2026-01-05") == "05/01/2026"
@@ -161,7 +161,7 @@ class TestDates:
         assert vn_date(datetime(2026, 1, 5, 23, 0)) == "05/01/2026"  # naive = local
 
     def test_datetime_and_missing_pass_through(self):
-        assert vn_datetime(datetime(2026, 2, 12, 18, 5, tzinfo=timezone.utc)) == "01:05 ngày 13/02/2026"
+        assert vn_datetime(datetime(2026, 2, 12, 18, 5, tzinfo=UTC)) == "01:05 ngày 13/02/2026"
         assert vn_date(MISSING) == MISSING and vn_datetime(MISSING) == MISSING
 
 

@@ -23,7 +23,7 @@ def denunciation(**extra):
 
 
 def leaks(text):
-    return [i for i in IDENTITY + ["0912345678"] if i.lower() in str(text).lower()]
+    return [i for i in [*IDENTITY, "0912345678"] if i.lower() in str(text).lower()]
 
 
 class TestUnitView:

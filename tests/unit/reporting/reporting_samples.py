@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from typing import Any
 
 from services.reporting.content import (Count, DialogueSession, DvkModel, ExcludedUnit,
@@ -92,7 +92,7 @@ def sample_content(family: str = "dan_van_kheo", **overrides: Any) -> ReportCont
         data_period=tcd_data_period(period) if family == "tiep_cong_dan" else None,
         scope=Scope(kind="department", name_vi="Sở Lao động - Thương binh và Xã hội"),
         report_date=date(2025, 1, 5), number=5,
-        generated_at=datetime(2025, 1, 3, 8, 30, tzinfo=timezone.utc),
+        generated_at=datetime(2025, 1, 3, 8, 30, tzinfo=UTC),
         feedback=sample_feedback(), plan_sections=sample_sections(), models=sample_models(),
         sessions=[DialogueSession(held_on=date(2024, 3, 15), unit=VP, kind="tiep_dinh_ky",
                                   chaired_by_vi="Giám đốc Sở", turns=6, people=9, cases=5,

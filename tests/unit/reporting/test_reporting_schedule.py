@@ -75,5 +75,5 @@ def test_incomplete_rules_are_refused(bad):
 def test_a_bad_file_names_itself(tmp_path: Path):
     path = tmp_path / "report_schedule.yaml"
     path.write_text("builds:\n  - id: x\n    family: dan_van_kheo\n", encoding="utf-8")
-    with pytest.raises(ScheduleError, match="report_schedule.yaml"):
+    with pytest.raises(ScheduleError, match=r"report_schedule.yaml"):
         load_schedule(path)

@@ -11,7 +11,7 @@ from services.reporting.documents.settings import DocumentSettings
 
 def test_before_the_merger_the_department_issues():
     settings = load_document_settings(date(2025, 2, 28))
-    assert settings.issuing_body.split() == "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI".split()
+    assert settings.issuing_body == "SỞ LAO ĐỘNG - THƯƠNG BINH\nVÀ XÃ HỘI"
     assert settings.symbol == "SLĐTBXH"
     assert (settings.signing_authority, settings.signer_title) == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
     assert settings.parent_body == "UBND TỈNH HÀ TĨNH"
@@ -51,7 +51,7 @@ def test_margins_outside_decree_30_are_refused(tmp_path):
 
 
 def test_missing_or_bad_settings_file_is_named(tmp_path):
-    with pytest.raises(ValueError, match="not found: .*nope.yaml"):
+    with pytest.raises(ValueError, match=r"not found: .*nope.yaml"):
         load_document_settings(date(2025, 1, 1), path=tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("variants:\n  - valid_from: someday\n")

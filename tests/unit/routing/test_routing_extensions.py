@@ -55,7 +55,7 @@ def test_especially_complicated_denunciation_extends_twice_then_refuses(
     twice = extended(policies, extended(policies, denunciation, 30, True), 30, True)
     assert (twice.days, twice.extensions) == (90, 2)
     assert twice.due_on == D(2024, 10, 2)
-    with pytest.raises(ExtensionRefused, match="gia hạn lần 3.*Luật Tố cáo 2018, Điều 30"):
+    with pytest.raises(ExtensionRefused, match=r"gia hạn lần 3.*Luật Tố cáo 2018, Điều 30"):
         extended(policies, twice, 5, True)
 
 

@@ -37,7 +37,7 @@ def test_acceptance_counts_the_resolution_from_the_acceptance_day():
     reaction = _react(track, _change("accepted", "2026-02-12"))
     # 30 days from 12/02/2026 end on Sat 14/03/2026: the next working day, Mon 16/03.
     assert _due(reaction, "giai_quyet") == date(2026, 3, 16)
-    assert not [d for d in reaction.deadlines if d.step == "giai_quyet"][0].provisional
+    assert not next(d for d in reaction.deadlines if d.step == "giai_quyet").provisional
 
 
 def test_extension_moves_the_resolution_deadline():
@@ -73,7 +73,8 @@ def test_internal_transfer_moves_the_case_to_the_new_unit():
 
 
 def test_transfer_outside_the_department_closes_the_case_here():
-    transfer = {"transfer": {"to_external_body": "Công an tỉnh Hà Tĩnh", "reason": "Dấu hiệu tội phạm"}}
+    transfer = {"transfer": {"to_external_body": "Công an tỉnh Hà Tĩnh",
+                             "reason": "Dấu hiệu tội phạm"}}
     track = Track(kind="to_cao", received_on=date(2026, 5, 4), complaint_round=None,
                   unit_code="THANH_TRA")
     reaction = _react(track, _change("transferred", "2026-05-06", kind="to_cao", **transfer))

@@ -26,4 +26,5 @@ def test_the_envelope_is_the_parametrized_contract():
     envelope = make_envelope(_sent(), producer="notify")
     assert isinstance(envelope, Envelope)
     assert type(envelope).model_fields["data"].annotation is NotificationSent
-    assert envelope.type == "notify.notification_sent" and envelope.correlation_id == envelope.event_id
+    assert envelope.type == "notify.notification_sent"
+    assert envelope.correlation_id == envelope.event_id

@@ -44,7 +44,7 @@ def test_a_killed_service_is_started_again_and_the_others_are_left_alone():
 
 
 def test_a_service_that_keeps_dying_waits_longer_each_time_up_to_the_limit():
-    sup, starts, lines = supervisor()
+    sup, starts, _lines = supervisor()
     now, pauses = 0.0, []
     for _ in range(8):
         starts.kill_latest("intake", code=1)
