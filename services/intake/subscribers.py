@@ -82,21 +82,28 @@ async def raw_body(message: Any) -> bytes:
 async def send_reply(broker: Any, message: RabbitMessage, reply: IngressReply) -> None:
     """The answer to the sender's reply_to, taken as a queue name as AMQP means it: published to
     the default exchange with reply_to as the routing key (a "|" in it is part of the name),
-    carrying the sender's correlation_id. The outcome is already committed, so a reply that
-    cannot be sent is logged and dropped: it never fails or redelivers the command (a resend
-    is answered again: duplicate, or the kept rejection)."""
+    carrying the sender's correlation_id, or its message_id when it set none. The outcome is
+    already committed, so a reply that cannot be sent is logged and dropped: it never fails or
+    redelivers the command (a resend is answered again: duplicate, or the kept rejection)."""
     reply_to = message.reply_to
     if not reply_to:
         return
     try:
         await broker.publish(
             reply.model_dump_json(exclude_none=True).encode(), exchange=None,
-            routing_key=reply_to, correlation_id=message.correlation_id,
+            routing_key=reply_to, correlation_id=_answered_id(message),
             content_type="application/json", mandatory=False, persist=False,
             timeout=REPLY_TIMEOUT_S)
     except Exception as exc:
         log.warning("reply not sent", reply_to=reply_to, status=reply.status,
                     error=f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _answered_id(message: RabbitMessage) -> str | None:
+    """The id the sender can match the answer by, read from the AMQP properties as sent:
+    FastStream fills an absent correlation_id with a fresh uuid the sender never saw."""
+    raw = message.raw_message
+    return raw.correlation_id or raw.message_id or None
 
 
 class UnreadableEncoding(ValueError):

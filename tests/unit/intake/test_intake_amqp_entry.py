@@ -27,8 +27,11 @@ class Broker:
         self.sent.append({"body": body, **kwargs})
 
 
-def _message(reply_to: str, correlation_id: str = "c-1"):
-    return SimpleNamespace(reply_to=reply_to, correlation_id=correlation_id)
+def _message(reply_to: str, correlation_id: str | None = "c-1", message_id: str | None = "m-1"):
+    """As FastStream hands it over: an absent correlation_id is filled with a fresh uuid."""
+    raw = SimpleNamespace(correlation_id=correlation_id, message_id=message_id)
+    return SimpleNamespace(reply_to=reply_to, correlation_id=correlation_id or "invented-uuid",
+                           raw_message=raw)
 
 
 ACCEPTED = IngressReply(status="accepted", ref="PAKN-2026-000001")
@@ -42,6 +45,15 @@ async def test_reply_to_with_a_bar_is_a_queue_name_on_the_default_exchange():
     assert sent["correlation_id"] == "c-1" and sent["mandatory"] is False
     assert json.loads(sent["body"]) == {"status": "accepted", "ref": "PAKN-2026-000001",
                                         "errors": []}
+
+
+@pytest.mark.parametrize(("correlation_id", "message_id", "answered"), [
+    (None, "m-7", "m-7"), (None, None, None), ("c-7", "m-7", "c-7")])
+async def test_the_answer_carries_what_the_sender_set_never_an_invented_id(
+        correlation_id, message_id, answered):
+    broker = Broker()
+    await send_reply(broker, _message("q", correlation_id, message_id), ACCEPTED)
+    assert broker.sent[0]["correlation_id"] == answered
 
 
 async def test_no_reply_to_no_reply():
