@@ -146,7 +146,7 @@ class Schedule:
             select(Row.kind, Row.sent_at).where(Row.case_ref == ref, Row.step == step,
                                                 Row.due_on == due_on, Row.phase == "after",
                                                 Row.sent_at.is_not(None)))
-        return dict(rows)
+        return dict(rows.all())  # a Result has keys(): dict() would index it by them
 
     async def listing(self, *, statuses: tuple[str, ...] | None = None, ref: str | None = None,
                       limit: int = 200) -> list[Row]:
@@ -159,7 +159,7 @@ class Schedule:
 
     async def count_by_status(self) -> dict[str, int]:
         rows = await self.session.execute(select(Row.status, func.count()).group_by(Row.status))
-        return dict(rows)
+        return dict(rows.all())  # a Result has keys(): dict() would index it by them
 
     async def count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(Row)) or 0

@@ -125,4 +125,4 @@ async def unit_names(session: AsyncSession) -> dict[str, str]:
     code = Unindexed(F.unit_code)  # one scan of the cases, not a walk of the unit index
     query = (select(F.unit_code, func.max(F.unit_name))
              .where(code.is_not(None), F.unit_name.is_not(None)).group_by(code))
-    return dict(await session.execute(query))
+    return dict((await session.execute(query)).all())  # not the Result: it has keys()
