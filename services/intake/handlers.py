@@ -27,11 +27,14 @@ from shared.units import UnitCatalogue
 from .ingress import (
     AcceptedCommand,
     FieldError,
+    Identity,
     IngressMessage,
     Rejection,
     accepted_identity,
     claimed_identity,
+    content_digest,
     parse_ingress,
+    resend_conflict,
 )
 from .orm import PendingCommand, RejectedMessage
 from .uow import IntakeUnitOfWork
@@ -96,13 +99,31 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
     if isinstance(parsed, Rejection):
         return await reject(msg, parsed, way_in=way_in, deps=deps, pending_id=pending_id)
     try:
-        return await HANDLERS[parsed.command.message_type](parsed, deps, pending_id)
+        reply = await HANDLERS[parsed.command.message_type](parsed, deps, pending_id)
+        if reply.status == "duplicate" and (conflict := await _resent_otherwise(parsed, reply,
+                                                                                deps)):
+            return await reject(msg, conflict, way_in=way_in, deps=deps, pending_id=pending_id)
+        return reply
     except CommandRefused as refused:
         rejection = Rejection(reason=refused.reason, errors=(
             FieldError(refused.field, refused.reason),))
         return await reject(msg, rejection, way_in=way_in, deps=deps, pending_id=pending_id)
     except Park as park:
         return await keep_pending(parsed, park, deps=deps)
+
+
+async def _resent_otherwise(accepted: AcceptedCommand, duplicate: IngressReply,
+                            deps: Deps) -> Rejection | None:
+    """A "duplicate" whose content differs from what was accepted under the same key: the
+    sender changed something, and answering "duplicate" would drop the change unseen.
+    Commands accepted before digests were kept are taken as the same."""
+    identity = accepted_identity(accepted)
+    async with deps.uow() as work:
+        earlier = await work.accepted.earlier(accepted.event_id, identity.source_key)
+    if earlier is None or earlier.digest == content_digest(accepted.command):
+        return None
+    return resend_conflict(accepted, same_message_id=earlier.message_key == accepted.event_id,
+                           ref=duplicate.ref)
 
 
 async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps: Deps,
@@ -197,25 +218,28 @@ async def keep_pending(accepted: AcceptedCommand, park: Park, *, deps: Deps) -> 
 async def finish_command(work: IntakeUnitOfWork, accepted: AcceptedCommand, event: Payload, *,
                          pending_id: int | None, correlation_id: str | None = None) -> None:
     """The end of every accepted command: its event through the outbox, the message marked
-    processed, the kept copy (if it was kept) removed, the earlier refusals it corrects marked
-    superseded — one commit."""
+    processed with a digest of what it said, the kept copy (if it was kept) removed, the
+    earlier refusals it corrects marked superseded — one commit."""
     await work.publish(make_envelope(event, producer=PRODUCER,
                                      correlation_id=correlation_id or accepted.correlation_id,
                                      causation_id=accepted.event_id))
     await work.mark_processed(accepted.event_id, CONSUMER)
+    identity = accepted_identity(accepted)
+    work.accepted.add(message_key=accepted.event_id, source_key=identity.source_key,
+                      digest=content_digest(accepted.command))
     await consume_pending(work, pending_id)
-    superseded = await supersede_refusals(work, accepted, ref=getattr(event, "ref", None))
+    superseded = await supersede_refusals(work, accepted, identity,
+                                          ref=getattr(event, "ref", None))
     await work.commit()
     if superseded:
         log.info("earlier refusals superseded", count=superseded, by=accepted.event_id)
 
 
-async def supersede_refusals(work: IntakeUnitOfWork, accepted: AcceptedCommand, *,
-                             ref: str | None) -> int:
+async def supersede_refusals(work: IntakeUnitOfWork, accepted: AcceptedCommand,
+                             identity: Identity, *, ref: str | None) -> int:
     """The pending refusals an accepted resend corrects (the same source system, type and
     message id; or the same source system, type and own id of the sender) are resolved: the
     operator has nothing left to do about them. They stay kept, with a reference to it."""
-    identity = accepted_identity(accepted)
     note = "đã được thay bằng bản gửi lại hợp lệ" + (f" (hồ sơ {ref})" if ref else "")
     return await work.rejected.supersede(
         message_key=identity.message_key or accepted.event_id, source_key=identity.source_key,

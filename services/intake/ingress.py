@@ -403,6 +403,31 @@ def accepted_identity(accepted: AcceptedCommand) -> Identity:
         command.message_type, getattr(command, "source_system", ""), own_id))
 
 
+def content_digest(command: Payload) -> str:
+    """SHA-256 of a command as validated (NFC, stripped, typed), without the sender's identity:
+    what a resend under the same key must repeat to be the same command."""
+    return hashlib.sha256(command.model_dump_json(exclude={"sender"}).encode()).hexdigest()
+
+
+def resend_conflict(accepted: AcceptedCommand, *, same_message_id: bool,
+                    ref: str | None) -> Rejection:
+    """A resend under a key already accepted, with other content: refused (and kept), never
+    answered as a duplicate, which would drop what changed."""
+    case = f" (hồ sơ {ref})" if ref else ""
+    if same_message_id:
+        return _reject(_both(f"mã thông điệp này đã được nhận{case} với nội dung khác; gửi thay "
+                             "đổi bằng một thông điệp mới",
+                             "message id already accepted with other content"),
+                       "message_id", f"{accepted.event_id} was accepted with other content")
+    command = accepted.command
+    id_field = SOURCE_ID_FIELDS[command.message_type]
+    own_id = getattr(command, id_field)
+    return _reject(_both(f"mã {own_id} đã được nhận{case} với nội dung khác; bổ sung, thay đổi "
+                         "gửi bằng cập nhật (feedback.update) hoặc mã mới",
+                         f"{id_field} already accepted with other content"),
+                   f"data.{id_field}", f"{own_id} was accepted with other content")
+
+
 def claimed_identity(msg: IngressMessage) -> Identity:
     """A refused message's identity, as far as it can be read: the one the accepted resend that
     corrects it would have (parse_ingress and idempotency_key, on what the message says)."""

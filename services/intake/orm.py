@@ -122,6 +122,21 @@ class RejectedMessage(Base):
     superseded_by: Mapped[str | None] = mapped_column(String(200))
 
 
+class AcceptedDigest(Base):
+    """What each accepted command said, as a digest under both keys a resend may repeat: a
+    resend under one of them with other content is a conflict, not a duplicate."""
+
+    __tablename__ = "accepted_commands"
+
+    # The idempotency key (`<source_system>|<type>.vN|<message_id>`, Case.message_id).
+    message_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # The sending system's own id of what it is about (ingress.Identity.source_key).
+    source_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # SHA-256 of the command as validated, without the sender's identity (ingress.content_digest).
+    digest: Mapped[str] = mapped_column(String(64))
+    accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class TaskProgress(Base):
     __tablename__ = "task_progress"
     __table_args__ = (UniqueConstraint("source_system", "external_id", name="uq_progress_source"),)

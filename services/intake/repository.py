@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts.base import utc_now
 from shared.upsert import insert_if_absent
 
 from .orm import (
+    AcceptedDigest,
     ApiKey,
     Case,
     MovementRecord,
@@ -113,6 +115,24 @@ class PendingRepository:
     async def list(self, limit: int = 200) -> list[PendingCommand]:
         return list(await self.session.scalars(
             select(PendingCommand).order_by(PendingCommand.id).limit(limit)))
+
+
+class AcceptedDigestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, *, message_key: str, source_key: str | None, digest: str) -> None:
+        self.session.add(AcceptedDigest(message_key=message_key, source_key=source_key,
+                                        digest=digest, accepted_at=utc_now()))
+
+    async def earlier(self, message_key: str, source_key: str | None) -> AcceptedDigest | None:
+        """The command accepted under this idempotency key, else under this source key."""
+        same = [AcceptedDigest.message_key == message_key]
+        if source_key is not None:
+            same.append(AcceptedDigest.source_key == source_key)
+        found = list(await self.session.scalars(select(AcceptedDigest).where(or_(*same))))
+        return next((d for d in found if d.message_key == message_key),
+                    found[0] if found else None)
 
 
 class RejectedRepository:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.messaging.uow import SqlUnitOfWork
 
 from .repository import (
+    AcceptedDigestRepository,
     AccessRepository,
     CaseRepository,
     PendingRepository,
@@ -21,6 +22,7 @@ class IntakeUnitOfWork(SqlUnitOfWork):
     rejected: RejectedRepository
     records: RecordRepository
     access: AccessRepository
+    accepted: AcceptedDigestRepository
 
     def _open(self) -> None:
         self.cases = CaseRepository(self.session)
@@ -29,3 +31,4 @@ class IntakeUnitOfWork(SqlUnitOfWork):
         self.rejected = RejectedRepository(self.session)
         self.records = RecordRepository(self.session)
         self.access = AccessRepository(self.session)
+        self.accepted = AcceptedDigestRepository(self.session)

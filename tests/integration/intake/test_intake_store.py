@@ -69,23 +69,28 @@ async def test_same_message_id_twice_is_one_case(intake):
 
 
 async def test_same_source_and_external_id_is_one_case(intake):
-    first = await _accept(intake, feedback_payload(external_id="DVC-1"), "one")
-    second = await _accept(intake, feedback_payload(external_id="DVC-1"), "two")
+    payload = feedback_payload(external_id="DVC-1")
+    first = await _accept(intake, payload, "one")
+    second = await _accept(intake, payload, "two")
     assert (second.status, second.ref) == ("duplicate", first.ref)
     assert await _count(intake, Case) == 1
 
 
 async def test_message_id_names_the_case_a_resend_repeats(intake):
-    first = await _accept(intake, feedback_payload(external_id="DVC-1"), "one")
-    await _accept(intake, feedback_payload(external_id="DVC-2"), "two")
-    resent = await _accept(intake, feedback_payload(external_id="DVC-2"), "one")
+    one, two = feedback_payload(external_id="DVC-1"), feedback_payload(external_id="DVC-2")
+    first = await _accept(intake, one, "one")
+    await _accept(intake, two, "two")
+    resent = await _accept(intake, one, "one")
+    crossed = await _accept(intake, two, "one")  # one's id, two's content: neither a resend
     assert (resent.status, resent.ref) == ("duplicate", first.ref)
+    assert crossed.status == "rejected" and crossed.errors[0]["field"] == "message_id"
 
 
 async def test_ids_longer_than_200_characters_are_accepted_rejected_and_deduplicated(intake):
     long_id = "urn:hotline:" + "7" * 240  # AMQP allows message ids of 255 bytes
-    first = await _accept(intake, feedback_payload(), long_id)
-    again = await _accept(intake, feedback_payload(), long_id)
+    payload = feedback_payload()
+    first = await _accept(intake, payload, long_id)
+    again = await _accept(intake, payload, long_id)
     bad = await _accept(intake, {**feedback_payload(), "kind": "??"}, "urn:bad:" + "8" * 240)
     assert first.status == "accepted" and (again.status, again.ref) == ("duplicate", first.ref)
     assert bad.status == "rejected" and bad.errors[0]["field"] == "data.kind"

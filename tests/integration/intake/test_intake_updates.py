@@ -163,11 +163,12 @@ async def test_update_dated_before_the_receipt_is_refused(intake):
 async def test_one_message_id_from_two_systems_and_for_two_kinds_of_command(intake):
     """Each system numbers its own messages, and may use one number for a feedback and for a
     progress report: none of these is a resend of another."""
-    first = await send(intake, feedback_payload(source_system="cong-dvc"), message_id="7130")
+    feedback = feedback_payload(source_system="cong-dvc")
+    first = await send(intake, feedback, message_id="7130")
     other = await send(intake, feedback_payload(source_system="hotline"), message_id="7130")
     progress = await send(intake, progress_payload(source_system="cong-dvc"), "task.progress.v1",
                           message_id="7130")
-    resent = await send(intake, feedback_payload(source_system="cong-dvc"), message_id="7130")
+    resent = await send(intake, feedback, message_id="7130")
     assert (first.status, other.status, progress.status) == ("accepted",) * 3
     assert other.ref != first.ref and (resent.status, resent.ref) == ("duplicate", first.ref)
     assert await _count(intake, Case) == 2
