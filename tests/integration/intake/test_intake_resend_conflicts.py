@@ -50,7 +50,7 @@ async def test_other_content_under_an_accepted_message_id_is_refused_naming_it_a
 async def test_a_redelivery_of_the_conflicting_resend_gets_the_same_refusal(intake):
     payload = feedback_payload(external_id="DVC-3")
     await send(intake, payload, message_id="m-3")
-    changed = {**payload, "kind": "kien_nghi"}
+    changed = {**payload, "subject": payload["subject"] + " (bổ sung)"}
     first = await send(intake, changed, message_id="m-3")
     again = await send(intake, changed, message_id="m-3")
     assert again.rejection_id == first.rejection_id and len(await _refusals(intake)) == 1
