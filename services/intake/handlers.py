@@ -98,10 +98,13 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
     parsed = parse_ingress(msg)
     if isinstance(parsed, Rejection):
         return await reject(msg, parsed, way_in=way_in, deps=deps, pending_id=pending_id)
+    # Before the handler: another command under an accepted message id must not reach it (an
+    # update with another update_id would be applied, then fail on the processed mark).
+    if conflict := await _resent_otherwise(parsed, deps, by_source_key=False):
+        return await reject(msg, conflict, way_in=way_in, deps=deps, pending_id=pending_id)
     try:
         reply = await HANDLERS[parsed.command.message_type](parsed, deps, pending_id)
-        if reply.status == "duplicate" and (conflict := await _resent_otherwise(parsed, reply,
-                                                                                deps)):
+        if reply.status == "duplicate" and (conflict := await _resent_otherwise(parsed, deps)):
             return await reject(msg, conflict, way_in=way_in, deps=deps, pending_id=pending_id)
         return reply
     except CommandRefused as refused:
@@ -112,18 +115,18 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
         return await keep_pending(parsed, park, deps=deps)
 
 
-async def _resent_otherwise(accepted: AcceptedCommand, duplicate: IngressReply,
-                            deps: Deps) -> Rejection | None:
-    """A "duplicate" whose content differs from what was accepted under the same key: the
-    sender changed something, and answering "duplicate" would drop the change unseen.
-    Commands accepted before digests were kept are taken as the same."""
-    identity = accepted_identity(accepted)
+async def _resent_otherwise(accepted: AcceptedCommand, deps: Deps, *,
+                            by_source_key: bool = True) -> Rejection | None:
+    """A resend whose content differs from what was accepted under the same key: the sender
+    changed something, and answering "duplicate" would drop the change unseen. Commands
+    accepted before digests were kept are taken as the same."""
+    source_key = accepted_identity(accepted).source_key if by_source_key else None
     async with deps.uow() as work:
-        earlier = await work.accepted.earlier(accepted.event_id, identity.source_key)
+        earlier = await work.accepted.earlier(accepted.event_id, source_key)
     if earlier is None or earlier.digest == content_digest(accepted.command):
         return None
     return resend_conflict(accepted, same_message_id=earlier.message_key == accepted.event_id,
-                           ref=duplicate.ref)
+                           ref=earlier.ref)
 
 
 async def reject(msg: IngressMessage, rejection: Rejection, *, way_in: str, deps: Deps,
@@ -224,12 +227,11 @@ async def finish_command(work: IntakeUnitOfWork, accepted: AcceptedCommand, even
                                      correlation_id=correlation_id or accepted.correlation_id,
                                      causation_id=accepted.event_id))
     await work.mark_processed(accepted.event_id, CONSUMER)
-    identity = accepted_identity(accepted)
+    identity, ref = accepted_identity(accepted), getattr(event, "ref", None)
     work.accepted.add(message_key=accepted.event_id, source_key=identity.source_key,
-                      digest=content_digest(accepted.command))
+                      digest=content_digest(accepted.command), ref=ref)
     await consume_pending(work, pending_id)
-    superseded = await supersede_refusals(work, accepted, identity,
-                                          ref=getattr(event, "ref", None))
+    superseded = await supersede_refusals(work, accepted, identity, ref=ref)
     await work.commit()
     if superseded:
         log.info("earlier refusals superseded", count=superseded, by=accepted.event_id)

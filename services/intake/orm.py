@@ -134,6 +134,8 @@ class AcceptedDigest(Base):
     source_key: Mapped[str | None] = mapped_column(String(200), index=True)
     # SHA-256 of the command as validated, without the sender's identity (ingress.content_digest).
     digest: Mapped[str] = mapped_column(String(64))
+    # The case it made or changed, if any: named in the refusal of a conflicting resend.
+    ref: Mapped[str | None] = mapped_column(String(40))
     accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

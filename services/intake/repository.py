@@ -121,9 +121,10 @@ class AcceptedDigestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, *, message_key: str, source_key: str | None, digest: str) -> None:
+    def add(self, *, message_key: str, source_key: str | None, digest: str,
+            ref: str | None) -> None:
         self.session.add(AcceptedDigest(message_key=message_key, source_key=source_key,
-                                        digest=digest, accepted_at=utc_now()))
+                                        digest=digest, ref=ref, accepted_at=utc_now()))
 
     async def earlier(self, message_key: str, source_key: str | None) -> AcceptedDigest | None:
         """The command accepted under this idempotency key, else under this source key."""

@@ -81,6 +81,18 @@ async def test_an_update_and_a_movement_record_are_held_to_what_they_first_said(
     assert [e["field"] for e in renamed.errors] == ["data.model_id"]
 
 
+async def test_another_update_under_an_accepted_message_id_is_refused_not_applied(intake):
+    await send(intake, feedback_payload(kind="khieu_nai"))
+    await assign(intake, REF, "BAO_TRO_XA_HOI")
+    first = update_payload(REF, "accepted", unit_code="BAO_TRO_XA_HOI", update_id="U-1")
+    other = update_payload(REF, "in_progress", unit_code="BAO_TRO_XA_HOI", update_id="U-2")
+    assert (await send(intake, first, "feedback.update.v1", message_id="X")).status == "accepted"
+    reused = await send(intake, other, "feedback.update.v1", message_id="X")
+    assert reused.status == "rejected" and reused.errors[0]["field"] == "message_id"
+    assert f"(hồ sơ {REF})" in reused.reason
+    assert (await _case(intake, REF)).status == "accepted"  # U-2 was not applied
+
+
 async def test_a_command_accepted_before_digests_were_kept_stays_a_duplicate(intake):
     payload = feedback_payload(external_id="DVC-5")
     await send(intake, payload, message_id="m-5")

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column('message_key', sa.String(length=200), nullable=False),
         sa.Column('source_key', sa.String(length=200), nullable=True),
         sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('ref', sa.String(length=40), nullable=True),
         sa.Column('accepted_at', shared.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('message_key'),
     )
