@@ -98,15 +98,13 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
     parsed = parse_ingress(msg)
     if isinstance(parsed, Rejection):
         return await reject(msg, parsed, way_in=way_in, deps=deps, pending_id=pending_id)
-    # Before the handler: another command under an accepted message id must not reach it (an
-    # update with another update_id would be applied, then fail on the processed mark).
-    if conflict := await _resent_otherwise(parsed, deps, by_source_key=False):
+    # Before the handler: a command under an accepted key with other content must not reach it
+    # (an update reusing a message id with another update_id would be applied, then fail on
+    # the processed mark; a changed feedback would be answered "duplicate").
+    if conflict := await _resent_otherwise(parsed, deps):
         return await reject(msg, conflict, way_in=way_in, deps=deps, pending_id=pending_id)
     try:
-        reply = await HANDLERS[parsed.command.message_type](parsed, deps, pending_id)
-        if reply.status == "duplicate" and (conflict := await _resent_otherwise(parsed, deps)):
-            return await reject(msg, conflict, way_in=way_in, deps=deps, pending_id=pending_id)
-        return reply
+        return await HANDLERS[parsed.command.message_type](parsed, deps, pending_id)
     except CommandRefused as refused:
         rejection = Rejection(reason=refused.reason, errors=(
             FieldError(refused.field, refused.reason),))
@@ -115,14 +113,15 @@ async def accept_ingress(msg: IngressMessage, *, way_in: str, deps: Deps,
         return await keep_pending(parsed, park, deps=deps)
 
 
-async def _resent_otherwise(accepted: AcceptedCommand, deps: Deps, *,
-                            by_source_key: bool = True) -> Rejection | None:
-    """A resend whose content differs from what was accepted under the same key: the sender
-    changed something, and answering "duplicate" would drop the change unseen. Commands
-    accepted before digests were kept are taken as the same."""
-    source_key = accepted_identity(accepted).source_key if by_source_key else None
+async def _resent_otherwise(accepted: AcceptedCommand, deps: Deps) -> Rejection | None:
+    """A resend whose content differs from what was accepted under its message id or its own
+    id: the sender changed something, and answering "duplicate" would drop the change unseen.
+    The same content goes on to the handler, which answers "duplicate" with its reference.
+    Read in the consumer's shared transaction, so it also sees a command of the same batch.
+    Commands accepted before digests were kept are taken as the same."""
     async with deps.uow() as work:
-        earlier = await work.accepted.earlier(accepted.event_id, source_key)
+        earlier = await work.accepted.earlier(accepted.event_id,
+                                              accepted_identity(accepted).source_key)
     if earlier is None or earlier.digest == content_digest(accepted.command):
         return None
     return resend_conflict(accepted, same_message_id=earlier.message_key == accepted.event_id,

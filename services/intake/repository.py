@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -128,10 +129,8 @@ class AcceptedDigestRepository:
 
     async def earlier(self, message_key: str, source_key: str | None) -> AcceptedDigest | None:
         """The command accepted under this idempotency key, else under this source key."""
-        same = [AcceptedDigest.message_key == message_key]
-        if source_key is not None:
-            same.append(AcceptedDigest.source_key == source_key)
-        found = list(await self.session.scalars(select(AcceptedDigest).where(or_(*same))))
+        found = list(await self.session.scalars(select(AcceptedDigest).where(_same_identity(
+            AcceptedDigest.message_key, AcceptedDigest.source_key, message_key, source_key))))
         return next((d for d in found if d.message_key == message_key),
                     found[0] if found else None)
 
@@ -160,15 +159,22 @@ class RejectedRepository:
                         at: datetime) -> int:
         """Marks the pending refusals of this identity resolved by an accepted message; they
         stay kept. Returns how many."""
-        same = [RejectedMessage.identity_key == message_key]
-        if source_key is not None:
-            same.append(RejectedMessage.source_key == source_key)
         result = await self.session.execute(
             update(RejectedMessage)
-            .where(RejectedMessage.status == "pending", or_(*same))
+            .where(RejectedMessage.status == "pending", _same_identity(
+                RejectedMessage.identity_key, RejectedMessage.source_key, message_key,
+                source_key))
             .values(status="superseded", resolved_at=at, resolution_note=note, superseded_by=by)
             .execution_options(synchronize_session=False))
         return result.rowcount or 0
+
+
+def _same_identity(message_column: Any, source_column: Any, message_key: str,
+                   source_key: str | None) -> Any:
+    """Rows under this idempotency key or, when there is one, this source key."""
+    if source_key is None:
+        return message_column == message_key
+    return or_(message_column == message_key, source_column == source_key)
 
 
 class RecordRepository:
