@@ -122,11 +122,21 @@ def main() -> None:
         result["system"][database] = system(database, args.cases, args.latency_seconds)
     if args.report_cases:
         result["report_build"] = report_builds(args.report_cases, args.report_dir)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}.json"
+    path = results_path(datetime.now(UTC))
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print_table(result)
     print(f"\nwritten to {path}")
+
+
+def results_path(now: datetime) -> Path:
+    """bench/results/<date>.json; a later run of the same day gets <date>-2.json, -3 … rather
+    than overwriting the figures an earlier run of the day left there."""
+    RESULTS.mkdir(exist_ok=True)
+    path, n = RESULTS / f"{now:%Y-%m-%d}.json", 1
+    while path.exists():
+        n += 1
+        path = RESULTS / f"{now:%Y-%m-%d}-{n}.json"
+    return path
 
 
 def machine() -> dict:
