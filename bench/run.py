@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,11 @@ import asyncpg
 from bench import report_build
 from bench.baseline import measure_baseline
 from bench.profile import CpuMeter, fixed, server_groups, settled_broker_totals
+from bench.stack_floor import measure_floor
 from bench.system_bench import (cpu_meter, latency, memory, start_system, throughput,
                                 wait_until_idle)
+from shared.logging import configure_logging
+from shared.runtime import event_loop_runner
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).parent / "results"
@@ -65,6 +69,34 @@ def baseline(messages: int) -> dict:
     finally:
         asyncio.run(pg_databases([name], drop=True))
         rabbitmqctl("delete_vhost", vhost)
+
+
+def floor(database: str, messages: int) -> dict:
+    """The baseline's shape through the project's own stack (bench/stack_floor.py), in this
+    process on the services' event loop, on `database`."""
+    vhost, url = new_vhost()
+    name = f"dvk_bench_floor_{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as data:
+        database_url = (f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+                        if database == "postgres" else f"sqlite+aiosqlite:///{data}/floor.db")
+        try:
+            if database == "postgres":
+                asyncio.run(pg_databases([name]))
+            meter = CpuMeter({"bench": fixed(os.getpid()), **server_groups()})
+            result = event_loop_runner()(measure_floor(url, database_url, messages,
+                                                       http_port=free_port(), meter=meter))
+            result["broker_per_msg"] = per_item(settled_broker_totals(vhost), messages)
+            return result
+        finally:
+            if database == "postgres":
+                asyncio.run(pg_databases([name], drop=True))
+            rabbitmqctl("delete_vhost", vhost)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def system(database: str, cases: int, latency_seconds: float) -> dict:
@@ -117,7 +149,10 @@ def main() -> None:
                     "args": {k: str(v) if isinstance(v, Path) else v
                              for k, v in vars(args).items()},
                     "baseline": baseline(args.baseline_messages),
-                    "system": {}}
+                    "floor": {}, "system": {}}
+    configure_logging("bench", "WARNING")
+    for database in args.databases:
+        result["floor"][database] = floor(database, args.baseline_messages)
     for database in args.databases:
         result["system"][database] = system(database, args.cases, args.latency_seconds)
     if args.report_cases:
@@ -155,6 +190,17 @@ def print_table(r: dict) -> None:
         print(f"| baseline: CPU per message | {_cpu(base_cpu)} | — |")
     print(f"| baseline: broker work per message | {_broker(r['baseline'].get('broker_per_msg'))} "
           f"| — |")
+    for db, f in r.get("floor", {}).items():
+        share = f["msg_per_s"] / base * 100
+        print(f"| stack floor on {db}: the same 2 hops through the project's stack (FastStream, "
+              f"guard, envelope, inbox claim, outbox, group commit, relay), 1 INSERT per hop | "
+              f"{f['msg_per_s']:,.0f} msg/s = {share:.1f}% of baseline | — |")
+        if cpu := f.get("cpu_ms_per_msg"):
+            times = (f" = {cpu['total'] / base_cpu['total']:.1f}× a baseline message"
+                     if base_cpu.get("total") else "")
+            print(f"| stack floor on {db}: CPU per message{times} | {_cpu(cpu)} | — |")
+        print(f"| stack floor on {db}: broker work per message | "
+              f"{_broker(f.get('broker_per_msg'))} | — |")
     for db, s in r["system"].items():
         t, lat = s["throughput"], s["latency"]
         share = t["cases_per_s"] / base * 100
@@ -163,6 +209,9 @@ def print_table(r: dict) -> None:
         if cpu := t.get("cpu_ms_per_case"):
             times = (f" = {cpu['total'] / base_cpu['total']:.0f}× a baseline message"
                      if base_cpu.get("total") else "")
+            floor_cpu = (r.get("floor", {}).get(db) or {}).get("cpu_ms_per_msg") or {}
+            if floor_cpu.get("total"):
+                times += f", {cpu['total'] / floor_cpu['total']:.1f}× a floor message"
             print(f"| system on {db}: CPU per case{times} | {_cpu(cpu)} | — |")
         print(f"| system on {db}: broker work per case | {_broker(s.get('broker_per_case'))} "
               f"| — |")
