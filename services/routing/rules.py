@@ -71,9 +71,36 @@ class RoutingDecision:
     redirected_from: str | None = None
 
 
+# Chat shorthand for words the rules' phrases are made of ("cty ko đóng bh", "k chốt sổ đc"),
+# written out before matching. Whole words only: "500k" stays, and so does the initial in
+# "Nguyễn Văn K.". Not "hd" or "hđ" (hướng dẫn, hoạt động) nor "tt" (trung tâm, thông tư).
+_SHORTHAND_WORDS = {
+    "ko": "không", "k": "không", "kg": "không", "khg": "không", "hok": "không",
+    "dc": "được", "đc": "được", "cty": "công ty", "bh": "bảo hiểm", "ng": "người",
+    "lđ": "lao động", "ld": "lao động", "nlđ": "người lao động", "nld": "người lao động",
+    "dn": "doanh nghiệp",
+}
+
+
+def _shorthand_pattern(words: dict[str, str]) -> tuple[re.Pattern[str], dict[str, str]]:
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?![\w.])"), words
+
+
+_SHORTHAND = {
+    True: _shorthand_pattern(_SHORTHAND_WORDS),
+    False: _shorthand_pattern({fold(k): fold(v) for k, v in _SHORTHAND_WORDS.items()}),
+}
+
+
+def _written_out(text: str, is_marked_text: bool) -> str:
+    pattern, words = _SHORTHAND[is_marked_text]
+    return pattern.sub(lambda found: words[found.group(0)], text)
+
+
 class _MatchText(NamedTuple):
     """The case's text as it is matched: with its diacritics when it was written with them,
-    folded when it was typed without."""
+    folded when it was typed without; chat shorthand written out."""
 
     text: str
     is_marked: bool
@@ -81,7 +108,8 @@ class _MatchText(NamedTuple):
     @classmethod
     def of(cls, raw: str) -> _MatchText:
         written_marked = is_marked(raw)
-        return cls(marked(raw) if written_marked else fold(raw), written_marked)
+        text = marked(raw) if written_marked else fold(raw)
+        return cls(_written_out(text, written_marked), written_marked)
 
 
 class _Phrase(NamedTuple):
