@@ -48,6 +48,8 @@ def explain_match(
         sentence += f" (chức năng của {replaced.name} đã chuyển giao {_day(replaced)})"
     if unit.is_external:
         sentence += "; đơn vị ngoài Sở: thực hiện chuyển đơn"
+    if spec.triage:
+        sentence += " để phân loại, chuyển cơ quan có thẩm quyền (việc không thuộc lĩnh vực của Sở)"
     return sentence + "."
 
 

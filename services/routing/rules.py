@@ -291,7 +291,7 @@ def _decide(
         rule_id=spec.id,
         rule_description=spec.description,
         matched_keywords=matched,
-        needs_triage=False,
+        needs_triage=spec.triage,
         explanation=explain_match(spec, matched, item, unit, replaced),
         is_external=unit.is_external,
         redirected_from=replaced.code if replaced else None,

@@ -53,6 +53,9 @@ class RuleSpec(BaseModel):
     when: RuleConditions = Field(default_factory=RuleConditions)
     unit: str | None = None
     unit_from: Literal["decision_issuer_unit"] | None = None
+    # The matter is not the Department's (land, electricity, traffic…): the unit (the Office)
+    # gets it flagged for triage, to forward it, even when a field's word appears in passing.
+    triage: bool = False
     valid_from: date | None = None
     valid_to: date | None = None
 
