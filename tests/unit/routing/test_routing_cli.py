@@ -47,8 +47,9 @@ def test_explain_unmatched_text_needs_triage() -> None:
 
 
 def test_explain_with_channel_and_district_options() -> None:
-    output = run("route", "explain", "Đề nghị tổ chức giao lưu thể thao giữa các phòng", "--kind", "gop_y",
-                 "--channel", "hom_thu_gop_y", "--district", "Can Lộc", "--on", "2024-10-15")
+    output = run("route", "explain", "Đề nghị tổ chức giao lưu thể thao giữa các phòng",
+                 "--kind", "gop_y", "--channel", "hom_thu_gop_y", "--district", "Can Lộc",
+                 "--on", "2024-10-15")
     assert "(VAN_PHONG)" in output and "gop-y-noi-bo" in output
 
 
