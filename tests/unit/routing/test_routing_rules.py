@@ -169,3 +169,16 @@ def test_invalid_rules_give_errors_naming_rule_and_field(yaml_text: str, expecte
 def test_unknown_unit_codes_are_reported(book: RuleBook) -> None:
     smaller = UnitCatalogue([Unit(code="VAN_PHONG", name="VP", kind=UnitKind.OFFICE)])
     assert book.unknown_unit_codes(smaller) == ["PHONG_A", "PHONG_C", "SO_B", "THANH_TRA"]
+
+
+def test_a_rule_that_flags_triage_says_the_matter_is_forwarded() -> None:
+    rulebook, units = RuleBook.load(), UnitCatalogue.load()
+
+    letter = "Hàng xóm hát karaoke tại nhà đến 1 giờ sáng, tôi là thương binh."
+
+    decision = rulebook.route(RoutingInput(kind="phan_anh", content=letter), units=units,
+                              on=date(2026, 11, 20))
+
+    assert (decision.unit_code, decision.rule_id, decision.needs_triage) == (
+        "VAN_PHONG", "ngoai-tham-quyen", True)
+    assert "chuyển cơ quan có thẩm quyền" in decision.explanation
