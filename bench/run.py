@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from bench.system_bench import (cpu_meter, latency, memory, start_system, throug
                                 wait_until_idle)
 from shared.logging import configure_logging
 from shared.runtime import event_loop_runner
+from shared.testing.system import free_port
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).parent / "results"
@@ -91,12 +91,6 @@ def floor(database: str, messages: int) -> dict:
             if database == "postgres":
                 asyncio.run(pg_databases([name], drop=True))
             rabbitmqctl("delete_vhost", vhost)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def system(database: str, cases: int, latency_seconds: float) -> dict:

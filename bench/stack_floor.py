@@ -20,6 +20,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bench.profile import CpuMeter, per_item_ms
+from bench.system_bench import publish_confirmed
 from shared.contracts.base import Envelope, Payload, make_envelope
 from shared.db import create_engine, session_factory
 from shared.messaging.broker import work_queue
@@ -80,29 +81,31 @@ def build_router(floor: Floor) -> RabbitRouter:
 
     @router.subscriber(work_queue(FIRST), title=FIRST.name)
     async def first(envelope: Envelope[FloorSent]) -> None:
-        async with floor.consumer_uow() as work:
-            if not await work.claim(envelope.event_id, FIRST.name):
-                return
-            await work.session.execute(_ROW_INSERT, _row(1, envelope))
-            await work.publish(make_envelope(
-                FloorPassed(seq=envelope.data.seq, text=envelope.data.text), producer="bench",
-                correlation_id=envelope.correlation_id, causation_id=envelope.event_id))
-            await work.commit()
+        await _hop(floor, FIRST, 1, envelope, then=FloorPassed(seq=envelope.data.seq,
+                                                              text=envelope.data.text))
 
     @router.subscriber(work_queue(SECOND), title=SECOND.name)
     async def second(envelope: Envelope[FloorPassed]) -> None:
-        async with floor.consumer_uow() as work:
-            if not await work.claim(envelope.event_id, SECOND.name):
-                return
-            await work.session.execute(_ROW_INSERT, _row(2, envelope))
-            await work.commit()
-        floor.passed()
+        if await _hop(floor, SECOND, 2, envelope):
+            floor.passed()
 
     return router
 
 
-def _row(hop: int, envelope: Envelope[Any]) -> dict[str, Any]:
-    return {"hop": hop, "event_id": envelope.event_id, "body": envelope.data.text}
+async def _hop(floor: Floor, queue: QueueSpec, hop: int, envelope: Envelope[Any],
+               then: Payload | None = None) -> bool:
+    """One hop's unit of work: claim, the row, the next event if any. False for a redelivery."""
+    async with floor.consumer_uow() as work:
+        if not await work.claim(envelope.event_id, queue.name):
+            return False
+        await work.session.execute(_ROW_INSERT, {"hop": hop, "event_id": envelope.event_id,
+                                                 "body": envelope.data.text})
+        if then is not None:
+            await work.publish(make_envelope(then, producer="bench",
+                                             correlation_id=envelope.correlation_id,
+                                             causation_id=envelope.event_id))
+        await work.commit()
+    return True
 
 
 async def measure_floor(amqp_url: str, database_url: str, messages: int, *, http_port: int,
@@ -125,7 +128,8 @@ async def measure_floor(amqp_url: str, database_url: str, messages: int, *, http
         if meter:
             meter.start()
         started = time.perf_counter()
-        await _publish(amqp_url, messages)
+        await publish_confirmed(amqp_url, EVENTS, FIRST.bindings[0],
+                                [_message(seq) for seq in range(messages)])
         await asyncio.wait_for(floor.finished.wait(), timeout=1800)
         elapsed = time.perf_counter() - started
         cpu = per_item_ms(meter.stop(), messages) if meter else {}
@@ -156,16 +160,6 @@ async def _started(parts: Any, timeout: float = 60.0) -> None:
         if time.perf_counter() > deadline:
             raise TimeoutError("the floor's broker did not start")
         await asyncio.sleep(0.05)
-
-
-async def _publish(amqp_url: str, messages: int) -> None:
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(EVENTS)
-        for start in range(0, messages, 200):
-            await asyncio.gather(*(exchange.publish(_message(seq), routing_key=FIRST.bindings[0])
-                                   for seq in range(start, min(start + 200, messages))))
 
 
 def _message(seq: int) -> aio_pika.Message:

@@ -4,6 +4,7 @@ scheduled by notify and projected by reporting; throughput, latency, peak memory
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sqlite3
 import statistics
@@ -19,7 +20,6 @@ from shared.contracts.base import utc_now
 from shared.settings import SERVICES
 from shared.testing.factories import feedback_body
 from shared.testing.system import SystemUnderTest
-import itertools
 
 DONE = ("SELECT count(*) FROM case_facts WHERE unit_code IS NOT NULL "
         "AND reminders_scheduled > 0")
@@ -157,14 +157,20 @@ def _message(body: bytes, correlation_id: str) -> aio_pika.Message:
 
 
 async def _publish(amqp_url: str, items: list[tuple[bytes, str | None]]) -> None:
+    await publish_confirmed(amqp_url, "dvk.ingress", "feedback.submit.v1",
+                            [_message(body, cid or str(uuid.uuid4())) for body, cid in items])
+
+
+async def publish_confirmed(amqp_url: str, exchange_name: str, routing_key: str,
+                            messages: list[aio_pika.Message], window: int = 200) -> None:
+    """Publishes with confirms, `window` messages awaited at a time."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("dvk.ingress")
-        for start in range(0, len(items), 200):
-            await asyncio.gather(*(exchange.publish(_message(body, cid or str(uuid.uuid4())),
-                                                    routing_key="feedback.submit.v1")
-                                   for body, cid in items[start:start + 200]))
+        exchange = await channel.get_exchange(exchange_name)
+        for start in range(0, len(messages), window):
+            await asyncio.gather(*(exchange.publish(message, routing_key=routing_key)
+                                   for message in messages[start:start + window]))
 
 
 def start_system(amqp_url: str, data_dir: Path, database_urls: dict[str, str]) -> SystemUnderTest:

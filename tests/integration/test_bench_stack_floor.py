@@ -1,24 +1,17 @@
 """The benchmark's stack floor really carries every message through both hops of the project's
 stack: a row per hop, each message claimed once, one event through the outbox per first hop."""
 
-import socket
-
 from sqlalchemy import func, select
 
 from bench import stack_floor
 from shared.db import create_engine
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from shared.testing.system import free_port
 
 
 async def test_every_message_crosses_both_hops_once(amqp_url, tmp_path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'floor.db'}"
 
-    result = await stack_floor.measure_floor(amqp_url, url, 120, http_port=_free_port())
+    result = await stack_floor.measure_floor(amqp_url, url, 120, http_port=free_port())
 
     engine = create_engine(url)
     async with engine.connect() as connection:
