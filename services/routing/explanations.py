@@ -39,10 +39,13 @@ def explain_match(
     item: RoutingInput,
     unit: Unit,
     replaced: Unit | None,
+    *,
+    issuer: Unit | None = None,
+    by_request: bool = False,
 ) -> str:
-    """`replaced` is the unit the rule named when its work has passed to `unit`."""
-    named = replaced or unit
-    reasons = "; ".join(_reasons(spec, tuple(matched), item, named))
+    """`replaced` is the unit the rule named when its work has passed to `unit`; `issuer` the
+    unit whose decision is complained about, when the rule chose by it."""
+    reasons = "; ".join(_reasons(spec, tuple(matched), item, issuer, by_request))
     sentence = f'Theo quy tắc "{spec.id}" ({spec.description}): {reasons}; giao {unit.name}'
     if replaced:
         sentence += f" (chức năng của {replaced.name} đã chuyển giao {_day(replaced)})"
@@ -60,14 +63,15 @@ def _day(unit: Unit) -> str:
 
 
 def _reasons(
-    spec: RuleSpec, matched: tuple[str, ...], item: RoutingInput, named: Unit
+    spec: RuleSpec, matched: tuple[str, ...], item: RoutingInput, issuer: Unit | None,
+    by_request: bool = False,
 ) -> list[str]:
     when = spec.when
     reasons = []
     if when.kinds:
         reasons.append(f"loại đơn là {KIND_LABELS_VI.get(item.kind, item.kind)}")
-    if spec.unit_from:
-        reasons.append(f"quyết định bị khiếu nại do {named.name} ban hành")
+    if issuer is not None:
+        reasons.append(f"quyết định bị khiếu nại do {issuer.name} ban hành")
     if when.channels:
         channel = item.channel or ""
         reasons.append(f"kênh tiếp nhận: {CHANNEL_LABELS_VI.get(channel, channel)}")
@@ -77,5 +81,6 @@ def _reasons(
         place = ", ".join(p for p in (item.commune, item.district) if p)
         reasons.append(f"địa bàn {place}")
     if matched:
-        reasons.append("khớp từ khóa " + ", ".join(f'"{k}"' for k in matched))
+        reasons.append("khớp từ khóa " + ", ".join(f'"{k}"' for k in matched)
+                       + (" trong nội dung đề nghị của đơn" if by_request else ""))
     return reasons

@@ -189,6 +189,8 @@ class _CompiledRule:
             return False
         if when.channels and item.channel not in when.channels:
             return False
+        if when.decision_issuers and item.decision_issuer_unit not in when.decision_issuers:
+            return False
         hints = {fold(h) for h in item.category_hints}
         if self.folded["categories"] and not hints & self.folded["categories"]:
             return False
@@ -199,6 +201,10 @@ class _CompiledRule:
 
 def _one_of(value: str | None, allowed: frozenset[str]) -> bool:
     return not allowed or (value is not None and fold(value) in allowed)
+
+
+# A rule that matched, the keywords it found and the unit code it names.
+_Match = tuple[_CompiledRule, tuple[str, ...], str]
 
 
 class RuleBook:
@@ -229,23 +235,59 @@ class RuleBook:
         return [rule.spec.id for rule in self._rules]
 
     def unknown_unit_codes(self, units: UnitCatalogue) -> list[str]:
-        """Unit codes named by the rules or the fallback that the catalogue does not know."""
+        """Unit codes named by the rules (as targets or issuers) or the fallback that the catalogue
+        does not know."""
         named = [r.spec.unit for r in self._rules if r.spec.unit] + [self.spec.fallback.unit]
+        named += [code for r in self._rules for code in r.spec.when.decision_issuers]
         return sorted({code for code in named if not units.knows(code)})
 
     def route(self, item: RoutingInput, *, units: UnitCatalogue, on: date) -> RoutingDecision:
-        """The first matching active rule decides; nothing matched: the fallback, for triage."""
+        """The first matching active rule decides; nothing matched: the fallback, for triage.
+
+        A letter is the unit's that answers what it asks for: when the first rule matched a
+        field only in the letter's background ("ông nội em là thương binh") and its request
+        ("đề nghị…", "xin…") names another field, the request's field decides."""
         text = self.text_for_matching(item)
+        found = self._first_match(item, text, units, on)
+        if found is None:
+            return self._fallback(units, on)
+        if asked := self._asked_instead(found[0], item, text, units, on):
+            return self._decision(*asked, item, units, on, by_request=True)
+        return self._decision(*found, item, units, on)
+
+    def _asked_instead(self, first: _CompiledRule, item: RoutingInput, text: _MatchText,
+                       units: UnitCatalogue, on: date) -> _Match | None:
+        """For a first rule that yields to the request and whose words are not in it: the
+        field rule the request matches, if another."""
+        if not first.spec.yields_to_request:
+            return None
+        request = _request_of(text)
+        if request is None or first.keywords.any_in(request):
+            return None
+        asked = self._first_match(item, request, units, on, fields_only=True)
+        return asked if asked is not None and asked[0] is not first else None
+
+    def _first_match(self, item: RoutingInput, text: _MatchText, units: UnitCatalogue, on: date,
+                     *, fields_only: bool = False) -> _Match | None:
         for rule in self._rules:
+            if fields_only and not _is_field_rule(rule):
+                continue
             matched = rule.match(item, text) if rule.spec.is_active(on) else None
             if matched is None:
                 continue
             target = _target_code(rule.spec, item, units, on)
             if target is not None:
-                unit = units.resolve_or_raise(target, on=on)
-                replaced = units.by_code[target][-1] if unit.code != target else None
-                return _decide(rule.spec, matched, item, unit, replaced)
-        return self._fallback(units, on)
+                return rule, matched, target
+        return None
+
+    @staticmethod
+    def _decision(rule: _CompiledRule, matched: tuple[str, ...], target: str,
+                  item: RoutingInput, units: UnitCatalogue, on: date, *,
+                  by_request: bool = False) -> RoutingDecision:
+        unit = units.resolve_or_raise(target, on=on)
+        replaced = units.by_code[target][-1] if unit.code != target else None
+        return _decide(rule.spec, matched, item, unit, replaced,
+                       issuer=_issuer(rule.spec, item, units, on), by_request=by_request)
 
     def text_for_matching(self, item: RoutingInput) -> _MatchText:
         text = _MatchText.of(f"{item.subject}\n{item.content}")
@@ -282,8 +324,45 @@ def _target_code(spec: RuleSpec, item: RoutingInput, units: UnitCatalogue, on: d
     return issuer
 
 
+# Where a letter says what it asks for: the sentences with one of these words (a status named in
+# the same sentence as the request, "Bố tôi là bệnh binh, đề nghị…", is what is asked about).
+# Not "yêu cầu": as often what someone else demanded ("BHXH yêu cầu bổ sung…"); folded "mong"
+# and "nho" are also "móng" and "nhỏ".
+_REQUEST_WORDS = {
+    True: ("đề nghị", "kiến nghị", "đề xuất", "xin", "mong", "nhờ"),
+    False: ("de nghi", "kien nghi", "de xuat", "xin", "mong muon", "kinh mong", "rat mong"),
+}
+_REQUEST = {marked_form: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+            for marked_form, words in _REQUEST_WORDS.items()}
+_SENTENCE_END = re.compile(r"[.!?;]")
+
+
+def _request_of(text: _MatchText) -> _MatchText | None:
+    asking = _REQUEST[text.is_marked]
+    found = [s for s in _SENTENCE_END.split(text.text) if asking.search(s)]
+    return _MatchText(" . ".join(found), text.is_marked) if found else None
+
+
+def _is_field_rule(rule: _CompiledRule) -> bool:
+    """A rule chosen by the letter's words alone, not by its kind, channel or the decision it
+    contests: one of the Department's fields of work."""
+    when = rule.spec.when
+    return bool(rule.keywords) and not (when.kinds or when.channels or when.decision_issuers
+                                        or rule.spec.unit_from)
+
+
+def _issuer(spec: RuleSpec, item: RoutingInput, units: UnitCatalogue, on: date) -> Unit | None:
+    """The unit whose decision is complained about, when the rule chose by it."""
+    code = item.decision_issuer_unit
+    if not (spec.unit_from or spec.when.decision_issuers) or not code:
+        return None
+    versions = units.by_code.get(code, ())  # a unit that has ended is named as it was
+    return units.get(code, on=on) or (versions[-1] if versions else None)
+
+
 def _decide(
-    spec: RuleSpec, matched: tuple[str, ...], item: RoutingInput, unit: Unit, replaced: Unit | None
+    spec: RuleSpec, matched: tuple[str, ...], item: RoutingInput, unit: Unit,
+    replaced: Unit | None, *, issuer: Unit | None = None, by_request: bool = False,
 ) -> RoutingDecision:
     return RoutingDecision(
         unit_code=unit.code,
@@ -292,7 +371,8 @@ def _decide(
         rule_description=spec.description,
         matched_keywords=matched,
         needs_triage=spec.triage,
-        explanation=explain_match(spec, matched, item, unit, replaced),
+        explanation=explain_match(spec, matched, item, unit, replaced, issuer=issuer,
+                                  by_request=by_request),
         is_external=unit.is_external,
         redirected_from=replaced.code if replaced else None,
     )

@@ -32,6 +32,8 @@ class RuleConditions(BaseModel):
     channels: list[Channel] = Field(default_factory=list)
     districts: list[str] = Field(default_factory=list)
     communes: list[str] = Field(default_factory=list)
+    # unit codes: the complaint is against a decision one of these units issued
+    decision_issuers: list[str] = Field(default_factory=list)
     keywords_any: list[str] = Field(default_factory=list)
     keywords_none: list[str] = Field(default_factory=list)
 
@@ -41,7 +43,8 @@ class RuleConditions(BaseModel):
         return _check_phrases(phrases)
 
     def is_empty(self) -> bool:
-        fields = (self.kinds, self.categories, self.channels, self.districts, self.communes)
+        fields = (self.kinds, self.categories, self.channels, self.districts, self.communes,
+                  self.decision_issuers)
         return not any(fields) and not self.keywords_any
 
 
@@ -56,6 +59,9 @@ class RuleSpec(BaseModel):
     # The matter is not the Department's (land, electricity, traffic…): the unit (the Office)
     # gets it flagged for triage, to forward it, even when a field's word appears in passing.
     triage: bool = False
+    # Matched only outside the letter's request ("ông nội em là thương binh… đề nghị… trợ cấp
+    # xã hội cho em"), the rule gives way to the field the request names.
+    yields_to_request: bool = False
     valid_from: date | None = None
     valid_to: date | None = None
 

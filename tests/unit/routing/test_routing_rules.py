@@ -182,3 +182,95 @@ def test_a_rule_that_flags_triage_says_the_matter_is_forwarded() -> None:
     assert (decision.unit_code, decision.rule_id, decision.needs_triage) == (
         "VAN_PHONG", "ngoai-tham-quyen", True)
     assert "chuyển cơ quan có thẩm quyền" in decision.explanation
+
+
+BACKGROUND_RULES = """
+fallback: {unit: VAN_PHONG}
+rules:
+  - id: giam-doc
+    description: "Khiếu nại quyết định của Giám đốc"
+    when: {kinds: [khieu_nai], decision_issuers: [PHONG_C], keywords_none: ["kỷ luật"]}
+    unit: THANH_TRA
+  - id: ban-hanh
+    description: "Đơn vị ban hành"
+    when: {kinds: [khieu_nai]}
+    unit_from: decision_issuer_unit
+  - id: co-cong
+    description: "Người có công"
+    when: {keywords_any: ["thương binh"]}
+    yields_to_request: true
+    unit: PHONG_A
+  - id: tai-nan
+    description: "Tai nạn lao động"
+    when: {keywords_any: ["tai nạn lao động"]}
+    unit: PHONG_C
+  - id: tro-cap
+    description: "Trợ cấp xã hội"
+    when: {keywords_any: ["trợ cấp xã hội"]}
+    unit: VAN_PHONG
+"""
+
+
+@pytest.fixture
+def background_book() -> RuleBook:
+    return RuleBook.from_yaml_text(BACKGROUND_RULES)
+
+
+def test_a_status_in_the_background_yields_to_what_the_letter_asks(
+        background_book: RuleBook) -> None:
+    letter = ("Ông nội cháu là thương binh. Cháu bị khuyết tật nặng, gia đình đề nghị giải "
+              "quyết trợ cấp xã hội cho cháu.")
+
+    decision = route(background_book, content=letter)
+
+    assert (decision.unit_code, decision.rule_id) == ("VAN_PHONG", "tro-cap")
+    assert '"trợ cấp xã hội" trong nội dung đề nghị của đơn' in decision.explanation
+
+
+def test_the_request_is_found_in_text_typed_without_diacritics(
+        background_book: RuleBook) -> None:
+    letter = ("anh Hung la con trai ong Dung, thuong binh 2/4; de nghi So huong dan khai bao "
+              "tai nan lao dong cho anh Hung")
+
+    assert route(background_book, content=letter).rule_id == "tai-nan"
+
+
+def test_a_status_in_the_sentence_of_the_request_is_what_is_asked_about(
+        background_book: RuleBook) -> None:
+    letter = "Bố tôi là thương binh, đề nghị giải quyết trợ cấp xã hội cho bố tôi."
+
+    assert route(background_book, content=letter).rule_id == "co-cong"
+
+
+def test_a_rule_that_does_not_yield_keeps_the_letter(background_book: RuleBook) -> None:
+    letter = "Công ty xảy ra tai nạn lao động. Đề nghị xét trợ cấp xã hội cho gia đình anh H."
+
+    assert route(background_book, content=letter).rule_id == "tai-nan"
+
+
+def test_without_a_request_the_first_rule_decides(background_book: RuleBook) -> None:
+    letter = "Ông nội cháu là thương binh. Cháu chưa được trợ cấp xã hội."
+
+    assert route(background_book, content=letter).rule_id == "co-cong"
+
+
+def test_a_rule_can_choose_by_the_unit_whose_decision_is_contested(
+        background_book: RuleBook) -> None:
+    contested = route(background_book, kind="khieu_nai", content="Khiếu nại quyết định thu hồi",
+                      decision_issuer_unit="PHONG_C")
+    discipline = route(background_book, kind="khieu_nai", content="Khiếu nại quyết định kỷ luật",
+                       decision_issuer_unit="PHONG_C")
+    other = route(background_book, kind="khieu_nai", content="Khiếu nại quyết định thu hồi",
+                  decision_issuer_unit="PHONG_A")
+
+    assert (contested.unit_code, contested.rule_id) == ("THANH_TRA", "giam-doc")
+    assert "quyết định bị khiếu nại do Phòng C ban hành" in contested.explanation
+    assert (discipline.unit_code, discipline.rule_id) == ("PHONG_C", "ban-hanh")
+    assert (other.unit_code, other.rule_id) == ("PHONG_A", "ban-hanh")
+
+
+def test_issuers_named_by_rules_are_checked_against_the_catalogue() -> None:
+    book = RuleBook.from_yaml_text(
+        "rules:\n  - {id: a, description: d, when: {decision_issuers: [SO_X]}, unit: VAN_PHONG}\n")
+
+    assert book.unknown_unit_codes(UNITS) == ["SO_X"]
