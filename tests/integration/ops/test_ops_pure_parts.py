@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from fastapi.testclient import TestClient
+import httpx
 
 from shared import metrics
 from shared.confidential import REDACTED
@@ -159,7 +159,7 @@ def test_every_subscriber_of_every_service_nacks_on_error(tmp_path):
 DOC_KEY = "ZG9jcy1vbmx5LWtleS1uZXZlci11c2VkLWZvci1kYXQ="
 
 
-def test_metrics_serve_faststream_and_domain_counters(tmp_path):
+async def test_metrics_serve_faststream_and_domain_counters(tmp_path):
     from services.routing.app import build
     from shared.settings import CommonSettings, ServiceSettings
 
@@ -168,7 +168,9 @@ def test_metrics_serve_faststream_and_domain_counters(tmp_path):
                                           http_port=1, amqp_url=common.amqp_url))
     before = metrics.value(metrics.CASES_ASSIGNED, triage="false")
     metrics.case_assigned(triage=False)
-    body = TestClient(parts.http).get("/metrics").text
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parts.http),
+                                 base_url="http://routing") as client:
+        body = (await client.get("/metrics")).text
     assert "faststream_received_messages_total" in body
     assert "dvk_cases_assigned_total" in body and "process_cpu_seconds_total" in body
     assert metrics.value(metrics.CASES_ASSIGNED, triage="false") == before + 1
