@@ -215,6 +215,7 @@ class RuleBook:
         self.content_hash = content_hash
         self._rules = tuple(_CompiledRule.of(rule) for rule in spec.rules)
         self._ignored = tuple(_Phrase.of(p) for p in spec.ignore_phrases)
+        self._generic = tuple(_Phrase.of(p) for p in spec.generic_phrases)
 
     @classmethod
     def from_yaml_text(cls, text: str, *, source: str = "rules.yaml") -> RuleBook:
@@ -264,6 +265,8 @@ class RuleBook:
         request = _request_of(text)
         if request is None or first.keywords.any_in(request):
             return None
+        for phrase in self._generic:
+            request = phrase.remove(request)
         asked = self._first_match(item, request, units, on, fields_only=True)
         return asked if asked is not None and asked[0] is not first else None
 
@@ -326,11 +329,12 @@ def _target_code(spec: RuleSpec, item: RoutingInput, units: UnitCatalogue, on: d
 
 # Where a letter says what it asks for: the sentences with one of these words (a status named in
 # the same sentence as the request, "Bố tôi là bệnh binh, đề nghị…", is what is asked about).
-# Not "yêu cầu": as often what someone else demanded ("BHXH yêu cầu bổ sung…"); folded "mong"
-# and "nho" are also "móng" and "nhỏ".
+# Not "yêu cầu": as often what someone else demanded ("BHXH yêu cầu bổ sung…"); folded "mong",
+# "nho" and "hoi" are also "móng", "nhỏ" and "hội".
 _REQUEST_WORDS = {
-    True: ("đề nghị", "kiến nghị", "đề xuất", "xin", "mong", "nhờ"),
-    False: ("de nghi", "kien nghi", "de xuat", "xin", "mong muon", "kinh mong", "rat mong"),
+    True: ("đề nghị", "kiến nghị", "đề xuất", "xin", "mong", "nhờ", "hỏi", "ở đâu", "thế nào"),
+    False: ("de nghi", "kien nghi", "de xuat", "xin", "mong muon", "kinh mong", "rat mong",
+            "cho hoi", "muon hoi", "o dau", "the nao"),
 }
 _REQUEST = {marked_form: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
             for marked_form, words in _REQUEST_WORDS.items()}

@@ -91,9 +91,12 @@ class RuleBookSpec(BaseModel):
     version: int = 1
     fallback: FallbackSpec = Field(default_factory=FallbackSpec)
     ignore_phrases: list[str] = Field(default_factory=list)
+    # Words several fields use ("trợ cấp hằng tháng"): a letter's request made of them does not
+    # take it from the field its background names (yields_to_request).
+    generic_phrases: list[str] = Field(default_factory=list)
     rules: list[RuleSpec]
 
-    @field_validator("ignore_phrases")
+    @field_validator("ignore_phrases", "generic_phrases")
     @classmethod
     def phrases_have_words(cls, phrases: list[str]) -> list[str]:
         return _check_phrases(phrases)

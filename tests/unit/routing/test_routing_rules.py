@@ -186,6 +186,7 @@ def test_a_rule_that_flags_triage_says_the_matter_is_forwarded() -> None:
 
 BACKGROUND_RULES = """
 fallback: {unit: VAN_PHONG}
+generic_phrases: ["trợ cấp hằng tháng"]
 rules:
   - id: giam-doc
     description: "Khiếu nại quyết định của Giám đốc"
@@ -206,7 +207,7 @@ rules:
     unit: PHONG_C
   - id: tro-cap
     description: "Trợ cấp xã hội"
-    when: {keywords_any: ["trợ cấp xã hội"]}
+    when: {keywords_any: ["trợ cấp xã hội", "trợ cấp hằng tháng"]}
     unit: VAN_PHONG
 """
 
@@ -240,6 +241,21 @@ def test_a_status_in_the_sentence_of_the_request_is_what_is_asked_about(
     letter = "Bố tôi là thương binh, đề nghị giải quyết trợ cấp xã hội cho bố tôi."
 
     assert route(background_book, content=letter).rule_id == "co-cong"
+
+
+def test_a_request_in_words_every_field_uses_does_not_move_the_letter(
+        background_book: RuleBook) -> None:
+    letter = ("Tôi là thương binh hạng 3/4. Ba tháng nay tôi chưa nhận được trợ cấp hằng tháng, "
+              "đề nghị Sở giải quyết.")
+
+    assert route(background_book, content=letter).rule_id == "co-cong"
+
+
+def test_a_question_is_a_request(background_book: RuleBook) -> None:
+    letter = ("Ông nội cháu là thương binh. Cho cháu hỏi cháu bị khuyết tật thì có được trợ cấp "
+              "xã hội không")
+
+    assert route(background_book, content=letter).rule_id == "tro-cap"
 
 
 def test_a_rule_that_does_not_yield_keeps_the_letter(background_book: RuleBook) -> None:
