@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,9 @@ def report_builds(sizes: list[int], folder: Path) -> dict:
 
 
 def main() -> None:
+    # A stopped run (kill, Ctrl-C) still stops the services it started and drops its virtual
+    # hosts and databases: the `finally` blocks run on SystemExit, not on a bare SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     args = parse_args()
     result: dict = {"at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "machine": machine(),
