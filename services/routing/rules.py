@@ -78,7 +78,7 @@ _SHORTHAND_WORDS = {
     "ko": "không", "k": "không", "kg": "không", "khg": "không", "hok": "không",
     "dc": "được", "đc": "được", "cty": "công ty", "bh": "bảo hiểm", "ng": "người",
     "lđ": "lao động", "ld": "lao động", "nlđ": "người lao động", "nld": "người lao động",
-    "dn": "doanh nghiệp", "tts": "thực tập sinh",
+    "dn": "doanh nghiệp", "tts": "thực tập sinh", "xh": "xã hội",
 }
 
 
