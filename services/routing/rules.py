@@ -175,9 +175,14 @@ class _CompiledRule:
         excluded = _PhraseSet(tuple(_Phrase.of(k) for k in when.keywords_none))
         return cls(spec, keywords, excluded, folded)
 
-    def match(self, item: RoutingInput, text: _MatchText) -> tuple[str, ...] | None:
-        """Matched keywords (empty when the rule has none) if every condition holds, else None."""
+    def match(self, item: RoutingInput, text: _MatchText,
+              letter: _MatchText | None = None) -> tuple[str, ...] | None:
+        """Matched keywords (empty when the rule has none) if every condition holds, else None.
+        `letter`: the whole letter, when `text` is a part of it (its request): an excluded
+        phrase anywhere in the letter still excludes."""
         if not self._attributes_match(item) or self.excluded.any_in(text):
+            return None
+        if letter is not None and self.excluded.any_in(letter):
             return None
         if not self.keywords:
             return ()
@@ -267,15 +272,17 @@ class RuleBook:
             return None
         for phrase in self._generic:
             request = phrase.remove(request)
-        asked = self._first_match(item, request, units, on, fields_only=True)
+        asked = self._first_match(item, request, units, on, letter=text)
         return asked if asked is not None and asked[0] is not first else None
 
     def _first_match(self, item: RoutingInput, text: _MatchText, units: UnitCatalogue, on: date,
-                     *, fields_only: bool = False) -> _Match | None:
+                     *, letter: _MatchText | None = None) -> _Match | None:
+        """The first rule that matches `text`; with `letter` (`text` is its request), only the
+        rules chosen by words alone, and excluded by a phrase anywhere in the letter."""
         for rule in self._rules:
-            if fields_only and not _is_field_rule(rule):
+            if letter is not None and not _is_field_rule(rule):
                 continue
-            matched = rule.match(item, text) if rule.spec.is_active(on) else None
+            matched = rule.match(item, text, letter) if rule.spec.is_active(on) else None
             if matched is None:
                 continue
             target = _target_code(rule.spec, item, units, on)

@@ -27,6 +27,8 @@ KNOWN = {
     "đi Nhật": "'đi nhặt' (go and pick up) is rare beside work in Japan",
     "người nghiện": "'người nghiên cứu' typed without diacritics is rare in a letter",
     "mưa lũ": "'mùa lũ' (the flood season) is the same matter",
+    "bọ dượng": "'bố dượng': 'bọ' is the Nghệ Tĩnh word for father, the same person",
+    "bố dượng": "'bọ dượng', the same person in Nghệ Tĩnh words",
 }
 
 

@@ -290,3 +290,22 @@ def test_issuers_named_by_rules_are_checked_against_the_catalogue() -> None:
         "rules:\n  - {id: a, description: d, when: {decision_issuers: [SO_X]}, unit: VAN_PHONG}\n")
 
     assert book.unknown_unit_codes(UNITS) == ["SO_X"]
+
+
+def test_a_phrase_that_excludes_a_rule_anywhere_in_the_letter_keeps_it_from_the_request() -> None:
+    book = RuleBook.from_yaml_text("""
+rules:
+  - id: nuoc-ngoai
+    description: "Đi làm ở nước ngoài"
+    when: {keywords_any: ["thực tập sinh"]}
+    yields_to_request: true
+    unit: PHONG_A
+  - id: hop-dong-cua-so
+    description: "Hợp đồng mua sắm của Sở"
+    when: {keywords_any: ["thanh lý hợp đồng"], keywords_none: ["thực tập sinh"]}
+    unit: PHONG_C
+""")
+    letter = ("Con tôi đi Nhật theo diện thực tập sinh, chín tháng chưa xuất cảnh. Nhờ Sở hướng "
+              "dẫn thủ tục thanh lý hợp đồng và đòi lại tiền.")
+
+    assert route(book, content=letter).rule_id == "nuoc-ngoai"
