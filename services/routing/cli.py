@@ -56,6 +56,10 @@ def explain(
     decision_issuer: Annotated[
         str | None, typer.Option(help="Mã đơn vị ban hành quyết định bị khiếu nại.")
     ] = None,
+    complaint_round: Annotated[
+        int | None,
+        typer.Option("--round", min=1, max=2, help="Khiếu nại lần đầu (1) hay lần hai (2)."),
+    ] = None,
     on: Annotated[
         datetime | None, typer.Option(formats=_DATE, help="Ngày định tuyến (mặc định: hôm nay).")
     ] = None,
@@ -73,6 +77,7 @@ def explain(
         district=district,
         commune=commune,
         decision_issuer_unit=decision_issuer,
+        complaint_round=complaint_round,
     )
     decision = RuleBook.load(_catalogue(rules, "rules.yaml")).route(
         item, units=UnitCatalogue.load(_catalogue(units, "units.yaml")), on=routed_on)

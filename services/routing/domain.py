@@ -28,7 +28,8 @@ def routing_input(case: FeedbackReceived) -> RoutingInput:
         kind=case.kind.value, subject=case.subject, content=case.content,
         category_hints=tuple(case.category_hints), channel=case.channel.value,
         district=case.locality.district, commune=case.locality.commune,
-        decision_issuer_unit=case.complaint.decision_issuer if case.complaint else None)
+        decision_issuer_unit=case.complaint.decision_issuer if case.complaint else None,
+        complaint_round=case.complaint.round if case.complaint else None)
 
 
 def received_on(case: FeedbackReceived) -> date:

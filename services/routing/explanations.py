@@ -70,6 +70,8 @@ def _reasons(
     reasons = []
     if when.kinds:
         reasons.append(f"loại đơn là {KIND_LABELS_VI.get(item.kind, item.kind)}")
+    if when.complaint_rounds:
+        reasons.append("khiếu nại lần hai" if item.complaint_round == 2 else "khiếu nại lần đầu")
     if issuer is not None:
         reasons.append(f"quyết định bị khiếu nại do {issuer.name} ban hành")
     if when.channels:

@@ -56,6 +56,7 @@ class RoutingInput:
     district: str | None = None
     commune: str | None = None
     decision_issuer_unit: str | None = None
+    complaint_round: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ class _CompiledRule:
         if when.channels and item.channel not in when.channels:
             return False
         if when.decision_issuers and item.decision_issuer_unit not in when.decision_issuers:
+            return False
+        if when.complaint_rounds and item.complaint_round not in when.complaint_rounds:
             return False
         hints = {fold(h) for h in item.category_hints}
         if self.folded["categories"] and not hints & self.folded["categories"]:
@@ -359,7 +362,7 @@ def _is_field_rule(rule: _CompiledRule) -> bool:
     contests: one of the Department's fields of work."""
     when = rule.spec.when
     return bool(rule.keywords) and not (when.kinds or when.channels or when.decision_issuers
-                                        or rule.spec.unit_from)
+                                        or when.complaint_rounds or rule.spec.unit_from)
 
 
 def _issuer(spec: RuleSpec, item: RoutingInput, units: UnitCatalogue, on: date) -> Unit | None:

@@ -34,6 +34,8 @@ class RuleConditions(BaseModel):
     communes: list[str] = Field(default_factory=list)
     # unit codes: the complaint is against a decision one of these units issued
     decision_issuers: list[str] = Field(default_factory=list)
+    # the complaint's round as the sender gave it (complaint.round: 1 or 2)
+    complaint_rounds: list[Literal[1, 2]] = Field(default_factory=list)
     keywords_any: list[str] = Field(default_factory=list)
     keywords_none: list[str] = Field(default_factory=list)
 
@@ -44,7 +46,7 @@ class RuleConditions(BaseModel):
 
     def is_empty(self) -> bool:
         fields = (self.kinds, self.categories, self.channels, self.districts, self.communes,
-                  self.decision_issuers)
+                  self.decision_issuers, self.complaint_rounds)
         return not any(fields) and not self.keywords_any
 
 

@@ -31,6 +31,7 @@ def _input(case: dict) -> RoutingInput:
         content=case["text"],
         channel=case.get("channel"),
         decision_issuer_unit=case.get("decision_issuer"),
+        complaint_round=case.get("round"),
     )
 
 

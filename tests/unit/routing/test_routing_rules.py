@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
+from services.routing.domain import routing_input
 from services.routing.rules import RoutingInput, RuleBook, RuleBookError
+from shared.testing.factories import received_event
 from shared.units import Unit, UnitCatalogue, UnitKind
 
 ON = date(2024, 10, 15)
@@ -309,3 +311,36 @@ rules:
               "dẫn thủ tục thanh lý hợp đồng và đòi lại tiền.")
 
     assert route(book, content=letter).rule_id == "nuoc-ngoai"
+
+
+def test_a_rule_can_choose_by_the_complaints_round() -> None:
+    book = RuleBook.from_yaml_text("""
+rules:
+  - id: lan-hai
+    description: "Lần hai"
+    when: {kinds: [khieu_nai], complaint_rounds: [2], decision_issuers: [PHONG_C]}
+    unit: THANH_TRA
+  - id: ban-hanh
+    description: "Đơn vị ban hành"
+    when: {kinds: [khieu_nai]}
+    unit_from: decision_issuer_unit
+""")
+
+    second = route(book, kind="khieu_nai", content="x", decision_issuer_unit="PHONG_C",
+                   complaint_round=2)
+    first = route(book, kind="khieu_nai", content="x", decision_issuer_unit="PHONG_C",
+                  complaint_round=1)
+    unsaid = route(book, kind="khieu_nai", content="x", decision_issuer_unit="PHONG_C")
+
+    assert (second.rule_id, second.unit_code) == ("lan-hai", "THANH_TRA")
+    assert "khiếu nại lần hai" in second.explanation
+    assert (first.rule_id, unsaid.rule_id) == ("ban-hanh", "ban-hanh")
+
+
+def test_the_case_gives_routing_its_complaints_issuer_and_round() -> None:
+    case = received_event(kind="khieu_nai", complaint={
+        "round": 2, "decision_issuer": "TT_DICH_VU_VIEC_LAM"})
+
+    item = routing_input(case)
+
+    assert (item.decision_issuer_unit, item.complaint_round) == ("TT_DICH_VU_VIEC_LAM", 2)
