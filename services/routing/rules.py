@@ -163,6 +163,9 @@ class _CompiledRule:
     keywords: _PhraseSet
     excluded: _PhraseSet
     folded: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Chosen by the letter's words alone, not by its kind, channel or the decision it contests:
+    # one of the Department's fields of work, which a letter's request may name.
+    is_field: bool = False
 
     @classmethod
     def of(cls, spec: RuleSpec) -> _CompiledRule:
@@ -174,7 +177,9 @@ class _CompiledRule:
         }
         keywords = _PhraseSet(tuple(_Phrase.of(k) for k in when.keywords_any))
         excluded = _PhraseSet(tuple(_Phrase.of(k) for k in when.keywords_none))
-        return cls(spec, keywords, excluded, folded)
+        is_field = bool(keywords) and not (when.kinds or when.channels or when.decision_issuers
+                                           or when.complaint_rounds or spec.unit_from)
+        return cls(spec, keywords, excluded, folded, is_field)
 
     def match(self, item: RoutingInput, text: _MatchText,
               letter: _MatchText | None = None) -> tuple[str, ...] | None:
@@ -283,7 +288,7 @@ class RuleBook:
         """The first rule that matches `text`; with `letter` (`text` is its request), only the
         rules chosen by words alone, and excluded by a phrase anywhere in the letter."""
         for rule in self._rules:
-            if letter is not None and not _is_field_rule(rule):
+            if letter is not None and not rule.is_field:
                 continue
             matched = rule.match(item, text, letter) if rule.spec.is_active(on) else None
             if matched is None:
@@ -355,14 +360,6 @@ def _request_of(text: _MatchText) -> _MatchText | None:
     asking = _REQUEST[text.is_marked]
     found = [s for s in _SENTENCE_END.split(text.text) if asking.search(s)]
     return _MatchText(" . ".join(found), text.is_marked) if found else None
-
-
-def _is_field_rule(rule: _CompiledRule) -> bool:
-    """A rule chosen by the letter's words alone, not by its kind, channel or the decision it
-    contests: one of the Department's fields of work."""
-    when = rule.spec.when
-    return bool(rule.keywords) and not (when.kinds or when.channels or when.decision_issuers
-                                        or when.complaint_rounds or rule.spec.unit_from)
 
 
 def _issuer(spec: RuleSpec, item: RoutingInput, units: UnitCatalogue, on: date) -> Unit | None:
